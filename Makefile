@@ -1,0 +1,239 @@
+# ipc-labs: the one entry point. `make help` lists what it can do.
+#
+# Layout of build/ (nothing is built in the source tree):
+#   build/bin/<chapter>/<program>     the chapters' runnable programs
+#   build/obj/...                     objects of project code (common, tests, programs)
+#   build/lists/<test>.list           each test program's table of tests
+#   build/learner/tests/<test>        test programs linked with your files in chapters/
+#   build/reference/tests/<test>      the same, linked with solutions/
+#   build/grade/                      results.json (Gradescope) and junit.xml of `make grade`
+#   build/tools/grade                 the grader
+# With SANITIZE=address|undefined|thread all of it lives under build/san-<name>/.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+SANITIZE ?=
+ifneq ($(filter-out address undefined thread,$(SANITIZE)),)
+$(error SANITIZE must be address, undefined or thread, not '$(SANITIZE)')
+endif
+B := build$(if $(SANITIZE),/san-$(SANITIZE))
+
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-5s %s\n' '$(1)' '$(2)';
+endif
+
+CC := $(if $(filter default,$(origin CC)),cc,$(CC))
+SAN_FLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer) \
+             $(if $(filter undefined,$(SANITIZE)),-fno-sanitize-recover=all)
+BASE_CFLAGS := -std=c17 -g -O2 -Wall -Wextra -Wshadow -Wformat=2 $(SAN_FLAGS)
+# Project code must be warning-free; a learner's warning never costs points.
+PROJECT_CFLAGS := $(BASE_CFLAGS) -Werror
+LEARNER_CFLAGS := $(BASE_CFLAGS)
+CPPFLAGS_ALL := -D_GNU_SOURCE -Icommon -Itests/harness
+LDFLAGS_ALL := $(SAN_FLAGS)
+LDLIBS_ALL := -pthread -lrt
+# The chapter a path belongs to: chapters/03-sockets/x.c -> 03-sockets
+chapter_of = $(word 2,$(subst /, ,$(1)))
+chapter_inc = -Ichapters/$(call chapter_of,$(1))
+
+# ---------------------------------------------------------------- chapters
+CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
+PROGRAMS :=
+DEMOS :=
+include $(wildcard chapters/*/chapter.mk)
+
+# ---------------------------------------------------------------- common/ and the harness
+COMMON_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard common/*.c))
+LIBCOMMON := $(B)/lib/libcommon.a
+HARNESS_OBJS := $(B)/obj/tests/harness/runtime.o $(B)/obj/tests/harness/testutil.o
+GRADER := build/tools/grade
+GRADER_SRCS := tests/harness/grader.c tests/harness/sandbox.c tests/harness/report.c \
+               common/die.c common/parse.c common/clock.c
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(PROJECT_CFLAGS) $(CPPFLAGS_ALL) $(call chapter_inc,$<) -I$(dir $<) -MMD -MP -c $< -o $@
+
+$(LIBCOMMON): $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The grader never links code under test, and is built without a sanitizer:
+# it must keep working whatever the tests do.
+$(GRADER): $(GRADER_SRCS) tests/harness/grader.h $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)$(CC) -std=c17 -g -O2 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -Icommon -Itests/harness \
+		$(GRADER_SRCS) -o $@ -lcunit
+
+# ---------------------------------------------------------------- programs
+# A chapter's chapter.mk adds "<chapter>/<name>" to PROGRAMS; the source is
+# chapters/<chapter>/<name>.c plus <chapter>/<name>_EXTRA (more sources) and
+# <chapter>/<name>_LIBS (more libraries).
+define program_rule
+$(B)/bin/$(1): $(B)/obj/chapters/$(1).o $(patsubst %.c,$(B)/obj/%.o,$($(1)_EXTRA)) $(LIBCOMMON)
+	@mkdir -p $$(@D)
+	$$(call say,LD,$$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) $$^ -o $$@ $($(1)_LIBS) $(LDLIBS_ALL)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
+
+# ---------------------------------------------------------------- tests
+# Graded:   tests/<chapter>/test_<x>.c tests chapters/<chapter>/<x>.c
+#           (the answer: solutions/<chapter>/<x>.c).
+# Ungraded: tests/common/test_*.c and tests/<chapter>/e2e_*.c (examples end to end).
+# <test>_EXTRA and <test>_LIBS add sources and libraries to a test program.
+GRADED := $(patsubst tests/%.c,%,$(sort $(wildcard tests/[0-9][0-9]-*/test_*.c)))
+UNIT := $(patsubst tests/%.c,%,$(sort $(wildcard tests/common/test_*.c tests/[0-9][0-9]-*/e2e_*.c)))
+WRONG := $(sort $(notdir $(wildcard tests/wrong/*)))
+exercise_of = $(dir $(1))$(patsubst test_%,%,$(notdir $(1))).c
+test_deps = $(B)/obj/tests/$(1).o $(patsubst %.c,$(B)/obj/%.o,$($(1)_EXTRA)) $(HARNESS_OBJS) $(LIBCOMMON)
+test_link = $(CC) $(LDFLAGS_ALL) -o $$@ $$@.ex.o $(call test_deps,$(1)) $($(1)_LIBS) -lcunit $(LDLIBS_ALL)
+
+# The list of tests is taken from the test file alone: the code under test
+# is not linked (its symbols are left unresolved and never called), so no
+# answer can hide, add or re-score a test.
+$(B)/lists/%.list: $(B)/obj/tests/%.o $(HARNESS_OBJS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@.lister $^ -Wl,--unresolved-symbols=ignore-all -Wl,-z,now -lcunit $(LDLIBS_ALL)
+	$(Q)$@.lister --list > $@.tmp && mv $@.tmp $@ && rm -f $@.lister
+
+# Reference answers must build cleanly.
+define reference_rule
+$(B)/reference/tests/$(1): solutions/$(call exercise_of,$(1)) $(call test_deps,$(1))
+	@mkdir -p $$(@D)
+	$$(call say,CC,$$< [reference])
+	$(Q)$(CC) $(PROJECT_CFLAGS) $(CPPFLAGS_ALL) $(call chapter_inc,tests/$(1)) -MMD -MP -MF $$@.d -c $$< -o $$@.ex.o
+	$(Q)$(test_link)
+endef
+
+# A learner's file that does not compile or link is recorded in <test>.log
+# and costs only its own tests; the build goes on.
+define learner_rule
+$(B)/$(2)/tests/$(1): $(3) $(call test_deps,$(1))
+	@mkdir -p $$(@D)
+	$$(call say,CC,$$< [$(2)])
+	$(Q)rm -f $$@ $$@.log; \
+	if $(CC) $(LEARNER_CFLAGS) $(CPPFLAGS_ALL) $(call chapter_inc,tests/$(1)) -MMD -MP -MF $$@.d \
+		-c $$< -o $$@.ex.o 2> $$@.log && $(test_link) 2>> $$@.log; then \
+		cat $$@.log >&2; rm -f $$@.log; \
+	else \
+		cat $$@.log >&2; rm -f $$@; \
+		printf '  %s does not build; its tests will score 0\n' '$$<' >&2; \
+		$(if $(4),exit 1,true); \
+	fi
+endef
+$(foreach t,$(GRADED),$(eval $(call reference_rule,$(t))))
+$(foreach t,$(GRADED),$(eval $(call learner_rule,$(t),learner,chapters/$(call exercise_of,$(t)),)))
+
+define unit_rule
+$(B)/unit/tests/$(1): $(call test_deps,$(1))
+	@mkdir -p $$(@D)
+	$$(call say,LD,$$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $$@ $$^ $($(1)_LIBS) -lcunit $(LDLIBS_ALL)
+endef
+$(foreach t,$(UNIT),$(eval $(call unit_rule,$(t))))
+
+# tests/wrong/<name>/<chapter>/<x>.c: a deliberately wrong answer to one
+# exercise. It must build (else it would be "caught" for nothing).
+wrong_file = $(patsubst tests/wrong/$(1)/%,%,$(firstword $(wildcard tests/wrong/$(1)/*/*.c)))
+wrong_test = $(dir $(call wrong_file,$(1)))test_$(notdir $(basename $(call wrong_file,$(1))))
+$(foreach w,$(WRONG),$(eval $(call learner_rule,$(call wrong_test,$(w)),wrong/$(w),tests/wrong/$(w)/$(call wrong_file,$(w)),fatal)))
+
+LISTS := $(patsubst %,$(B)/lists/%.list,$(GRADED) $(UNIT))
+LEARNER_TESTS := $(patsubst %,$(B)/learner/tests/%,$(GRADED))
+REFERENCE_TESTS := $(patsubst %,$(B)/reference/tests/%,$(GRADED))
+UNIT_TESTS := $(patsubst %,$(B)/unit/tests/%,$(UNIT))
+WRONG_TESTS := $(foreach w,$(WRONG),$(B)/wrong/$(w)/tests/$(call wrong_test,$(w)))
+BINS := $(patsubst %,$(B)/bin/%,$(PROGRAMS))
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- running the grader
+GRADE_TIMEOUT_SCALE := $(if $(filter thread,$(SANITIZE)),5,$(if $(SANITIZE),3,1))
+GRADE_ENV := IPC_BIN_DIR=$(CURDIR)/$(B)/bin
+GRADE_RUN = $(GRADE_ENV) $(GRADER) --lists $(B)/lists --timeout-scale $(GRADE_TIMEOUT_SCALE) \
+            $(if $(SANITIZE),--sanitized)
+
+# ---------------------------------------------------------------- targets
+.PHONY: all demo test grade docs clean deps help programs tests \
+        test-reference test-stubs test-wrong test-body demo-body grade-body
+
+all: programs tests ## build every program and test (learner and reference)
+
+programs: $(BINS) ## build the chapters' programs into build/bin/<chapter>/
+
+tests: $(GRADER) $(LISTS) $(LEARNER_TESTS) $(REFERENCE_TESTS) $(UNIT_TESTS)
+
+deps: ## check the Debian packages the course needs; install what is missing
+	@common/deps.sh
+
+demo: deps ## run every chapter's example programs
+	@$(MAKE) demo-body
+
+demo-body: $(BINS) $(DEMOS)
+
+grade: deps ## grade your files in chapters/ (CH=03 or EX=03.2 to narrow, GRADE_STRICT=1)
+	@$(MAKE) grade-body
+
+grade-body: $(GRADER) $(LISTS) $(LEARNER_TESTS) $(BINS)
+	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests --out $(B)/grade \
+		$(if $(CH),--chapter $(CH)) $(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) \
+		$(GRADED)
+	@echo "Reports: $(B)/grade/results.json (Gradescope), $(B)/grade/junit.xml"
+
+test: deps ## everything against the reference answers; stubs and wrong answers must fail
+	@$(MAKE) test-body
+
+# The reference run comes last so the output ends with its CUnit Run Summary.
+test-body: tests $(WRONG_TESTS) $(BINS)
+	@$(MAKE) test-stubs
+	@$(MAKE) test-wrong
+	@$(MAKE) docs-body
+	@$(MAKE) test-reference
+
+test-reference: tests
+	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests --out $(B)/test/reference --expect pass \
+		--title "reference answers and unit tests$(if $(SANITIZE), (SANITIZE=$(SANITIZE)))" \
+		--bins $(B)/unit/tests $(GRADED) $(UNIT)
+
+test-stubs: tests
+	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests --out $(B)/test/stubs --expect fail --brief \
+		--title "starter stubs (every graded test must fail)" $(GRADED)
+
+# Each wrong answer is graded beside the reference answers of its chapter and
+# the unit tests: it must score 0 on its own exercise and leave all the
+# others passing, and the run must finish.
+wrong_others = $(filter-out $(2),$(filter $(call chapter_of,x/$(2))/%,$(GRADED)))
+test-wrong: tests $(WRONG_TESTS)
+	$(Q)true $(foreach w,$(WRONG),&& $(GRADE_RUN) --bins $(B)/wrong/$(w)/tests \
+		--bins $(B)/reference/tests --bins $(B)/unit/tests \
+		--expect zero:$$(cut -f1 $(B)/lists/$(call wrong_test,$(w)).list | head -1) --brief \
+		--title "wrong answer '$(w)'" $(call wrong_test,$(w)) \
+		$(call wrong_others,$(w),$(call wrong_test,$(w))) $(UNIT))
+
+docs: deps ## build the HTML docs into build/docs/html (fails on any Doxygen warning)
+	@$(MAKE) docs-body
+
+docs-body:
+	$(call say,DOCS,build/docs/html)
+	$(Q)mkdir -p build/docs && doxygen docs/Doxyfile > build/docs/doxygen.log
+	$(Q)if [ -s build/docs/warnings.log ]; then cat build/docs/warnings.log >&2; \
+		echo "docs: Doxygen warnings above (build/docs/warnings.log)" >&2; exit 1; fi
+
+clean: ## remove build/
+	rm -rf build
+
+help: ## list the targets
+	@echo "ipc-labs: make TARGET [V=1] [SANITIZE=address|undefined|thread]"
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-10s %s\n", $$1, $$2 }'

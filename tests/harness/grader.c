@@ -1,0 +1,290 @@
+/*
+ * grade: runs test programs one test at a time in a sandbox and scores them.
+ *
+ *   grade --bins DIR --lists DIR [--out DIR] [options] PROGRAM...
+ *
+ * PROGRAM is a test program's path under --bins, e.g. "00-getting-started/test_status";
+ * with several --bins, the first directory that has it (or its build log) wins.
+ * Its list of tests comes from --lists (made at build time from the test file
+ * alone, so code under test cannot hide or add tests). A program that did not
+ * build leaves PROGRAM.log with the compiler's output beside where it would be;
+ * its tests then fail with the first error, and everything else is graded.
+ *
+ * Exit status: 0 when grading ran (the score is in the report); 1 when
+ * --strict or --expect was given and not met; 2 for a usage error; 3 when the
+ * grader itself could not work (a missing list, an unwritable output).
+ */
+#include "grader.h"
+
+#include "die.h"
+#include "parse.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "--bins DIR... --lists DIR [--out DIR] [--chapter CH] [--exercise ID] [--expect pass|fail|zero:ID]\n"
+    "       [--strict] [--brief] [--timeout-scale X] [--memory-mb N] [--sanitized] [--title TEXT] PROGRAM...";
+
+struct options {
+    const char *bins[8]; /* searched in order for each test program */
+    int nbins;
+    const char *lists, *out, *chapter, *exercise, *expect, *title;
+    int strict, brief;
+};
+
+struct results {
+    struct result *r;
+    size_t n, cap;
+};
+
+static struct result *add_result(struct results *rs)
+{
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? 2 * rs->cap : 64;
+        rs->r = realloc(rs->r, rs->cap * sizeof *rs->r);
+        if (rs->r == NULL)
+            die("out of memory");
+    }
+    struct result *r = &rs->r[rs->n++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+/* The first line of the compiler's output that names an error. */
+static void first_error(const char *log_path, char *out, size_t size)
+{
+    snprintf(out, size, "it does not compile (see %s)", log_path);
+    FILE *f = fopen(log_path, "r");
+    if (f == NULL)
+        return;
+    char line[900];
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strstr(line, "error") != NULL) {
+            line[strcspn(line, "\n")] = '\0';
+            snprintf(out, size, "it does not compile: %s", line);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* Adds PROGRAM's tests (those the filters keep) to rs; returns how many. */
+static size_t load_program(const struct options *o, const char *program, struct results *rs)
+{
+    char list_path[4096];
+    snprintf(list_path, sizeof list_path, "%s/%s.list", o->lists, program);
+    FILE *f = fopen(list_path, "r");
+    if (f == NULL) {
+        fprintf(stderr, "grade: cannot read the test list %s: %s (run 'make' first)\n",
+                list_path, strerror(errno));
+        exit(3);
+    }
+    size_t added = 0;
+    char line[1024];
+    int index = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        char *ex = strtok(line, "\t"), *pts = strtok(NULL, "\t"), *tmo = strtok(NULL, "\t"),
+             *name = strtok(NULL, "");
+        long points, timeout;
+        if (ex == NULL || name == NULL || parse_long(pts, 0, 1000, &points) != 0 ||
+            parse_long(tmo, 1, 3600, &timeout) != 0) {
+            fprintf(stderr, "grade: %s: malformed line %d\n", list_path, index + 1);
+            exit(3);
+        }
+        int this_index = index++;
+        if (o->exercise != NULL && strcmp(ex, o->exercise) != 0)
+            continue;
+        struct result *r = add_result(rs);
+        snprintf(r->program, sizeof r->program, "%s", program);
+        snprintf(r->exercise, sizeof r->exercise, "%s", ex);
+        snprintf(r->name, sizeof r->name, "%s", name);
+        r->points = (int)points;
+        r->timeout_s = (int)timeout;
+        r->index = this_index;
+        added++;
+    }
+    fclose(f);
+    return added;
+}
+
+/* Where PROGRAM's binary is (or would be, if it did not build). */
+static void locate(const struct options *o, const char *program, char *bin, size_t size)
+{
+    for (int i = 0; i < o->nbins; i++) {
+        char log[4200];
+        snprintf(bin, size, "%s/%s", o->bins[i], program);
+        snprintf(log, sizeof log, "%s.log", bin);
+        if (access(bin, F_OK) == 0 || access(log, F_OK) == 0)
+            return;
+    }
+    snprintf(bin, size, "%s/%s", o->bins[0], program);
+}
+
+static int check_expectation(const struct options *o, const struct results *rs)
+{
+    if (o->expect == NULL)
+        return 0;
+    const char *zero = strncmp(o->expect, "zero:", 5) == 0 ? o->expect + 5 : NULL;
+    int bad = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct result *r = &rs->r[i];
+        int passed = r->verdict == V_PASS;
+        const char *why = NULL;
+        if (strcmp(o->expect, "pass") == 0 && !passed)
+            why = "the reference answer fails it";
+        else if (strcmp(o->expect, "fail") == 0 && passed && r->points > 0)
+            why = "the starter stub passes it, so it tests nothing";
+        else if (zero != NULL && strcmp(r->exercise, zero) == 0 && passed && r->points > 0)
+            why = "this wrong implementation passes it";
+        else if (zero != NULL && strcmp(r->exercise, zero) != 0 && !passed)
+            why = "a wrong answer to another exercise changed its result";
+        if (why != NULL) {
+            if (!bad++)
+                fprintf(stderr, "\ngrade: expectation '%s' not met (%s):\n", o->expect,
+                        o->title ? o->title : "");
+            fprintf(stderr, "  %s %s [%s]: %s\n", r->exercise, r->name, r->program, why);
+        }
+    }
+    return bad != 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {0};
+    struct sandbox sb = {.drop_uid = -2, .timeout_scale = 1.0, .memory_mb = 1024,
+                         .max_procs = 256, .max_output = 1 << 20};
+    static const struct option longopts[] = {
+        {"bins", required_argument, NULL, 'b'},     {"lists", required_argument, NULL, 'l'},
+        {"out", required_argument, NULL, 'o'},      {"chapter", required_argument, NULL, 'c'},
+        {"exercise", required_argument, NULL, 'e'}, {"expect", required_argument, NULL, 'x'},
+        {"strict", no_argument, NULL, 's'},         {"brief", no_argument, NULL, 'B'},         {"timeout-scale", required_argument, NULL, 't'},
+        {"memory-mb", required_argument, NULL, 'm'}, {"sanitized", no_argument, NULL, 'S'},
+        {"title", required_argument, NULL, 'T'},    {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            if (o.nbins == (int)(sizeof o.bins / sizeof o.bins[0]))
+                die_usage(usage_text, "too many --bins");
+            o.bins[o.nbins++] = optarg;
+            break;
+        case 'B': o.brief = 1; break;
+        case 'l': o.lists = optarg; break;
+        case 'o': o.out = optarg; break;
+        case 'c': o.chapter = optarg; break;
+        case 'e': o.exercise = optarg; break;
+        case 'x': o.expect = optarg; break;
+        case 's': o.strict = 1; break;
+        case 't': sb.timeout_scale = (double)parse_long_arg(optarg, 1, 100, "--timeout-scale", usage_text); break;
+        case 'm': sb.memory_mb = parse_long_arg(optarg, 64, 1 << 20, "--memory-mb", usage_text); break;
+        case 'S': sb.sanitized = 1; break;
+        case 'T': o.title = optarg; break;
+        case 'h': printf("usage: grade %s\n", usage_text); return 0;
+        default: die_usage(usage_text, "unknown option");
+        }
+    }
+    if (o.nbins == 0 || o.lists == NULL)
+        die_usage(usage_text, "--bins and --lists are required");
+    if (o.expect != NULL && strcmp(o.expect, "pass") != 0 && strcmp(o.expect, "fail") != 0 &&
+        strncmp(o.expect, "zero:", 5) != 0)
+        die_usage(usage_text, "--expect: '%s' is not pass, fail or zero:ID", o.expect);
+
+    /* A test that dies before reading its token must not take the grader with it. */
+    signal(SIGPIPE, SIG_IGN);
+    const char *tmp = getenv("TMPDIR");
+    sb.tmp_base = tmp != NULL && *tmp ? tmp : "/tmp";
+
+    struct results rs = {0};
+    const char *probe = NULL;
+    static char probe_path[4096];
+    for (int i = optind; i < argc; i++) {
+        if (o.chapter != NULL && strncmp(argv[i], o.chapter, strlen(o.chapter)) != 0)
+            continue;
+        load_program(&o, argv[i], &rs);
+        locate(&o, argv[i], probe_path, sizeof probe_path);
+        if (probe == NULL && access(probe_path, F_OK) == 0)
+            probe = probe_path;
+    }
+    if (rs.n == 0) {
+        fprintf(stderr, "grade: no tests match%s%s%s%s\n", o.chapter ? " CH=" : "",
+                o.chapter ? o.chapter : "", o.exercise ? " EX=" : "", o.exercise ? o.exercise : "");
+        return 2;
+    }
+    sandbox_init(&sb, probe);
+
+    int progress = isatty(STDERR_FILENO);
+    for (size_t i = 0; i < rs.n; i++) {
+        struct result *r = &rs.r[i];
+        char bin[4096], log[4200];
+        locate(&o, r->program, bin, sizeof bin);
+        snprintf(log, sizeof log, "%s.log", bin);
+        if (progress)
+            fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", i + 1, rs.n, r->exercise, r->name);
+        if (access(bin, F_OK) != 0) {
+            r->verdict = V_FAIL;
+            first_error(log, r->message, sizeof r->message);
+            continue;
+        }
+        /* The test runs in a directory of its own: it needs the full path. */
+        char full[PATH_MAX];
+        sandbox_run(&sb, realpath(bin, full) != NULL ? full : bin, r);
+    }
+    if (progress)
+        fprintf(stderr, "\r\033[K");
+
+    long earned = 0, possible = 0;
+    size_t passed = 0;
+    for (size_t i = 0; i < rs.n; i++) {
+        earned += rs.r[i].earned;
+        possible += rs.r[i].points;
+        passed += rs.r[i].verdict == V_PASS;
+    }
+    if (o.brief) {
+        printf("%s: %zu of %zu tests passed, score %ld/%ld\n", o.title ? o.title : "grade",
+               passed, rs.n, earned, possible);
+    } else {
+        if (o.title != NULL)
+            printf("\n== %s ==\n", o.title);
+        report_text(rs.r, rs.n, isatty(STDOUT_FILENO));
+    }
+    if (o.out != NULL) {
+        char path[4096];
+        char cmd_dir[4096];
+        snprintf(cmd_dir, sizeof cmd_dir, "%s", o.out);
+        for (char *p = cmd_dir + 1; *p; p++) /* mkdir -p */
+            if (*p == '/') {
+                *p = '\0';
+                mkdir(cmd_dir, 0755);
+                *p = '/';
+            }
+        mkdir(o.out, 0755);
+        snprintf(path, sizeof path, "%s/results.json", o.out);
+        int bad = report_json(path, rs.r, rs.n) != 0;
+        if (!bad) {
+            snprintf(path, sizeof path, "%s/junit.xml", o.out);
+            bad = report_junit(path, rs.r, rs.n) != 0;
+        }
+        if (bad) {
+            fprintf(stderr, "grade: cannot write %s: %s\n", path, strerror(errno));
+            return 3;
+        }
+    }
+    if (!o.brief)
+        report_cunit_summary(rs.r, rs.n);
+    fflush(stdout);
+
+    int unmet = check_expectation(&o, &rs);
+    if (o.strict && earned < possible)
+        return 1;
+    return unmet ? 1 : 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * Internal interface of the grader (tests/harness/grader.c, sandbox.c,
+ * report.c). Test authors need only grade.h.
+ */
+#ifndef IPC_GRADER_H
+#define IPC_GRADER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/** What happened to one test. */
+enum verdict { V_PASS, V_FAIL, V_CRASH, V_TIMEOUT };
+
+/** Limits and identity the sandbox applies to every test process. */
+struct sandbox {
+    int drop_uid;         /* run tests as this uid (root only), or -1 */
+    double timeout_scale; /* multiplies every test's time limit */
+    long memory_mb;       /* address-space limit; sanitizers get an RSS limit instead */
+    int sanitized;        /* the binaries carry a sanitizer runtime */
+    long max_procs;       /* RLIMIT_NPROC for the test's user */
+    long max_output;      /* bytes of stdout+stderr before the test is stopped */
+    const char *tmp_base; /* where each test gets its own working directory */
+};
+
+/** One test's row and result. */
+struct result {
+    char program[256];  /* test program, as "chapter/test_name" */
+    char exercise[32];
+    char name[256];
+    int points;
+    int timeout_s;
+    int index;          /* position in the program's table */
+    enum verdict verdict;
+    int earned;
+    unsigned asserts;   /* assertions the test made (0 if it never reported) */
+    unsigned failed_asserts;
+    char message[1024]; /* first failure, "file:line: text", or what went wrong */
+    char *output;       /* last lines the test printed (malloc'd, may be NULL) */
+    double seconds;
+};
+
+/** Runs test r->index of program bin under the sandbox and fills in r's result. */
+void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r);
+
+/** Sets up what every run needs (subreaper, the test user); prints what it changed. */
+void sandbox_init(struct sandbox *sb, const char *probe_bin);
+
+/** Name of a signal for reports: "SIGSEGV". */
+const char *signal_name(int sig);
+
+/** Prints the human report (a table per chapter and exercise) and the score. */
+void report_text(const struct result *rs, size_t n, int color);
+
+/** Writes Gradescope's results.json; returns 0 or -1 with errno set. */
+int report_json(const char *path, const struct result *rs, size_t n);
+
+/** Writes JUnit XML; returns 0 or -1 with errno set. */
+int report_junit(const char *path, const struct result *rs, size_t n);
+
+/** Replays the results through CUnit so the run ends with CUnit's own "Run Summary". */
+void report_cunit_summary(const struct result *rs, size_t n);
+
+#endif
