@@ -46,8 +46,18 @@ chapter_inc = -Ichapters/$(call chapter_of,$(1))
 
 # ---------------------------------------------------------------- chapters
 CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
+# A chapter's chapter.mk adds to these:
+#   PROGRAMS  "<chapter>/<name>" for each runnable program (see below)
+#   DEMOS     targets `make demo` runs, in chapter order
+#   SERVICES  names of services tests and demos need (the RabbitMQ broker);
+#             each has targets <name>-start, <name>-stop and <name>-running
+#             (exits 0 if it is up, or if the user points at their own)
+#   BENCHES   targets `make bench` runs; each writes build/bench/parts/<x>.csv
+#             with the header mechanism,size,metric,value
 PROGRAMS :=
 DEMOS :=
+SERVICES :=
+BENCHES :=
 include $(wildcard chapters/*/chapter.mk)
 
 # ---------------------------------------------------------------- common/ and the harness
@@ -161,13 +171,21 @@ BINS := $(patsubst %,$(B)/bin/%,$(PROGRAMS))
 
 # ---------------------------------------------------------------- running the grader
 GRADE_TIMEOUT_SCALE := $(if $(filter thread,$(SANITIZE)),5,$(if $(SANITIZE),3,1))
-GRADE_ENV := IPC_BIN_DIR=$(CURDIR)/$(B)/bin
+GRADE_ENV := IPC_BIN_DIR=$(CURDIR)/$(B)/bin IPC_BUILD_DIR=$(CURDIR)/build
 GRADE_RUN = $(GRADE_ENV) $(GRADER) --lists $(B)/lists --timeout-scale $(GRADE_TIMEOUT_SCALE) \
             $(if $(SANITIZE),--sanitized)
 
+# Runs $(1) with every service up. The services this started are stopped
+# afterwards, whatever happened; one that was already running is left alone.
+with_services = started=(); trap 'for s in "$${started[@]}"; do $(MAKE) $$s-stop; done' EXIT; \
+	for s in $(SERVICES); do $(MAKE) -s $$s-running >/dev/null 2>&1 || \
+		{ $(MAKE) $$s-start || exit 1; started+=($$s); }; done; \
+	$(1)
+
 # ---------------------------------------------------------------- targets
-.PHONY: all demo test grade docs clean deps help programs tests \
-        test-reference test-stubs test-wrong test-body demo-body grade-body
+.PHONY: all demo test grade docs bench clean deps help programs tests \
+        test-reference test-stubs test-wrong test-body demo-body grade-body docs-body bench-body \
+        $(DEMOS) $(BENCHES)
 
 all: programs tests ## build every program and test (learner and reference)
 
@@ -181,15 +199,16 @@ deps: ## check the Debian packages the course needs; install what is missing
 demo: deps ## run every chapter's example programs
 	@$(MAKE) demo-body
 
-demo-body: $(BINS) $(DEMOS)
+demo-body: $(BINS)
+	@$(call with_services,$(MAKE) $(DEMOS))
 
 grade: deps ## grade your files in chapters/ (CH=03 or EX=03.2 to narrow, GRADE_STRICT=1)
 	@$(MAKE) grade-body
 
 grade-body: $(GRADER) $(LISTS) $(LEARNER_TESTS) $(BINS)
-	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests --out $(B)/grade \
+	$(Q)$(call with_services,$(GRADE_RUN) --bins $(B)/learner/tests --out $(B)/grade \
 		$(if $(CH),--chapter $(CH)) $(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) \
-		$(GRADED)
+		$(GRADED))
 	@echo "Reports: $(B)/grade/results.json (Gradescope), $(B)/grade/junit.xml"
 
 test: deps ## everything against the reference answers; stubs and wrong answers must fail
@@ -197,10 +216,8 @@ test: deps ## everything against the reference answers; stubs and wrong answers 
 
 # The reference run comes last so the output ends with its CUnit Run Summary.
 test-body: tests $(WRONG_TESTS) $(BINS)
-	@$(MAKE) test-stubs
-	@$(MAKE) test-wrong
-	@$(MAKE) docs-body
-	@$(MAKE) test-reference
+	@$(call with_services,$(MAKE) test-stubs && $(MAKE) test-wrong && $(MAKE) docs-body && \
+		$(MAKE) test-reference)
 
 test-reference: tests
 	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests --out $(B)/test/reference --expect pass \
@@ -227,9 +244,19 @@ docs: deps ## build the HTML docs into build/docs/html (fails on any Doxygen war
 
 docs-body:
 	$(call say,DOCS,build/docs/html)
-	$(Q)mkdir -p build/docs && doxygen docs/Doxyfile > build/docs/doxygen.log
+	$(Q)mkdir -p build/docs build/bench && doxygen docs/Doxyfile > build/docs/doxygen.log
 	$(Q)if [ -s build/docs/warnings.log ]; then cat build/docs/warnings.log >&2; \
 		echo "docs: Doxygen warnings above (build/docs/warnings.log)" >&2; exit 1; fi
+
+bench: deps ## measure the mechanisms into build/bench/results.csv (QUICK=1: about a minute)
+	@$(MAKE) bench-body
+
+bench-body: $(BINS)
+	@rm -rf build/bench/parts && mkdir -p build/bench/parts
+	@$(call with_services,$(MAKE) $(BENCHES))
+	@{ echo mechanism,size,metric,value; for f in build/bench/parts/*.csv; do \
+		[ -f "$$f" ] && tail -n +2 "$$f"; done; true; } > build/bench/results.csv
+	@echo "bench: build/bench/results.csv"
 
 clean: ## remove build/
 	rm -rf build

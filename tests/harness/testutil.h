@@ -18,7 +18,7 @@ struct tu_run_result {
 /**
  * @brief Path of a program the build made, e.g. tu_program("00-getting-started/fork-hello").
  *
- * Programs live under build/bin/<chapter>/; the Makefile tells the tests where
+ * Programs live under build/bin/CHAPTER/; the Makefile tells the tests where
  * through the environment variable IPC_BIN_DIR.
  * @param rel the program's path below the bin directory.
  * @return a path in a static buffer, valid until the next call.
