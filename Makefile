@@ -37,7 +37,7 @@ BASE_CFLAGS := -std=c17 -g -O2 -Wall -Wextra -Wshadow -Wformat=2 $(SAN_FLAGS)
 # Project code must be warning-free; a learner's warning never costs points.
 PROJECT_CFLAGS := $(BASE_CFLAGS) -Werror
 LEARNER_CFLAGS := $(BASE_CFLAGS)
-CPPFLAGS_ALL := -D_GNU_SOURCE -Icommon -Itests/harness
+CPPFLAGS_ALL := -D_GNU_SOURCE -Icommon -Itests/harness $(if $(SANITIZE),-DIPC_SANITIZED=1)
 LDFLAGS_ALL := $(SAN_FLAGS)
 LDLIBS_ALL := -pthread -lrt
 # The chapter a path belongs to: chapters/03-sockets/x.c -> 03-sockets
