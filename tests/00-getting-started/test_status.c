@@ -96,7 +96,7 @@ static void behaves_like_snprintf(void)
 }
 
 GRADE_TESTS(
-    GRADE_TEST_TIMEOUT("00.1", "describes normal exits (0, a random code, 255)", describes_exits, 2, 5),
-    GRADE_TEST_TIMEOUT("00.1", "describes death by SIGKILL and SIGTERM, and a stop", describes_signals, 2, 5),
-    GRADE_TEST_TIMEOUT("00.1", "truncates and returns the length like snprintf", behaves_like_snprintf, 1, 5),
+    GRADE_TEST_TIMEOUT("00.1", "describes normal exits (0, a random code, 255)", describes_exits, 2, 2),
+    GRADE_TEST_TIMEOUT("00.1", "describes death by SIGKILL and SIGTERM, and a stop", describes_signals, 2, 2),
+    GRADE_TEST_TIMEOUT("00.1", "truncates and returns the length like snprintf", behaves_like_snprintf, 1, 2),
 )

@@ -30,8 +30,9 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-    "--bins DIR... --lists DIR [--out DIR] [--chapter CH] [--exercise ID] [--expect pass|fail|zero:ID]\n"
-    "       [--strict] [--brief] [--timeout-scale X] [--memory-mb N] [--sanitized] [--title TEXT] PROGRAM...";
+    "--bins DIR... --lists DIR [--out DIR] [--chapter CH] [--exercise ID]\n"
+    "       [--expect pass|fail|zero:ID|caught:ID]"
+    " [--strict] [--brief] [--timeout-scale X] [--memory-mb N] [--sanitized] [--title TEXT] PROGRAM...";
 
 struct options {
     const char *bins[8]; /* searched in order for each test program */
@@ -129,29 +130,49 @@ static void locate(const struct options *o, const char *program, char *bin, size
     snprintf(bin, size, "%s/%s", o->bins[0], program);
 }
 
+/* Why test r breaks the expectation, or NULL if it does not. */
+static const char *breaks(const char *expect, const struct result *r)
+{
+    int passed = r->verdict == V_PASS, graded = r->points > 0;
+    if (strcmp(expect, "pass") == 0)
+        return passed ? NULL : "the reference answer fails it";
+    if (strcmp(expect, "fail") == 0)
+        return passed && graded ? "the starter stub passes it, so it tests nothing" : NULL;
+    /* zero:ID and caught:ID: the wrong answer is to exercise ID only. */
+    const char *id = strchr(expect, ':') + 1;
+    if (strcmp(r->exercise, id) != 0)
+        return passed ? NULL : "a wrong answer to another exercise changed its result";
+    if (strncmp(expect, "zero:", 5) == 0 && passed && graded)
+        return "this wrong answer passes it";
+    return NULL;
+}
+
 static int check_expectation(const struct options *o, const struct results *rs)
 {
     if (o->expect == NULL)
         return 0;
-    const char *zero = strncmp(o->expect, "zero:", 5) == 0 ? o->expect + 5 : NULL;
     int bad = 0;
+    const char *title = o->title ? o->title : "";
     for (size_t i = 0; i < rs->n; i++) {
         const struct result *r = &rs->r[i];
-        int passed = r->verdict == V_PASS;
-        const char *why = NULL;
-        if (strcmp(o->expect, "pass") == 0 && !passed)
-            why = "the reference answer fails it";
-        else if (strcmp(o->expect, "fail") == 0 && passed && r->points > 0)
-            why = "the starter stub passes it, so it tests nothing";
-        else if (zero != NULL && strcmp(r->exercise, zero) == 0 && passed && r->points > 0)
-            why = "this wrong implementation passes it";
-        else if (zero != NULL && strcmp(r->exercise, zero) != 0 && !passed)
-            why = "a wrong answer to another exercise changed its result";
-        if (why != NULL) {
-            if (!bad++)
-                fprintf(stderr, "\ngrade: expectation '%s' not met (%s):\n", o->expect,
-                        o->title ? o->title : "");
-            fprintf(stderr, "  %s %s [%s]: %s\n", r->exercise, r->name, r->program, why);
+        const char *why = breaks(o->expect, r);
+        if (why == NULL)
+            continue;
+        if (bad++ == 0)
+            fprintf(stderr, "\ngrade: expectation '%s' not met (%s):\n", o->expect, title);
+        fprintf(stderr, "  %s %s [%s]: %s\n", r->exercise, r->name, r->program, why);
+    }
+    if (strncmp(o->expect, "caught:", 7) == 0) {
+        /* Caught: at least one graded test of the exercise fails. */
+        const char *id = o->expect + 7;
+        int caught = 0;
+        for (size_t i = 0; i < rs->n; i++)
+            caught |= strcmp(rs->r[i].exercise, id) == 0 && rs->r[i].points > 0 &&
+                      rs->r[i].verdict != V_PASS;
+        if (!caught) {
+            fprintf(stderr, "\ngrade: expectation '%s' not met (%s): every test of %s passes\n",
+                    o->expect, title, id);
+            bad++;
         }
     }
     return bad != 0;
@@ -196,8 +217,8 @@ int main(int argc, char **argv)
     if (o.nbins == 0 || o.lists == NULL)
         die_usage(usage_text, "--bins and --lists are required");
     if (o.expect != NULL && strcmp(o.expect, "pass") != 0 && strcmp(o.expect, "fail") != 0 &&
-        strncmp(o.expect, "zero:", 5) != 0)
-        die_usage(usage_text, "--expect: '%s' is not pass, fail or zero:ID", o.expect);
+        strncmp(o.expect, "zero:", 5) != 0 && strncmp(o.expect, "caught:", 7) != 0)
+        die_usage(usage_text, "--expect: '%s' is not pass, fail, zero:ID or caught:ID", o.expect);
 
     /* A test that dies before reading its token must not take the grader with it. */
     signal(SIGPIPE, SIG_IGN);
