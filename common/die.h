@@ -6,7 +6,8 @@
  * @code
  * int fd = open(path, O_RDONLY);
  * if (fd == -1)
- *     die("cannot open %s", path);     // "consumer: cannot open data.txt: No such file or directory"
+ *     die("cannot open %s", path);     // "consumer: cannot open data.txt: No such file or
+ * directory"
  * @endcode
  * so the IPC calls stand out and every failure says what failed and why.
  *
@@ -57,7 +58,8 @@ _Noreturn void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)
  * @param usage the synopsis after the program name, e.g. "[--port N] [--count N]".
  * @param fmt printf-style format saying what is wrong with the command line.
  */
-_Noreturn void die_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+_Noreturn void die_usage(const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /**
  * @brief The program's name as messages print it (the last part of argv[0]).

@@ -25,7 +25,7 @@ static void bad_usage_exits_2(void)
     GRADE_CHECK(strstr(r.err, "'12x' is not a whole number") != NULL, "stderr: %s", r.err);
 }
 
-GRADE_TESTS(
-    GRADE_TEST("unit", "fork-hello: child and parent both report", child_and_parent_report, 0),
-    GRADE_TEST("unit", "fork-hello: a bad --exit value is a usage error", bad_usage_exits_2, 0),
-)
+GRADE_TESTS(GRADE_TEST("unit", "fork-hello: child and parent both report", child_and_parent_report,
+                       0),
+            GRADE_TEST("unit", "fork-hello: a bad --exit value is a usage error", bad_usage_exits_2,
+                       0))

@@ -68,13 +68,15 @@ static void describes_signals(void)
 
     n = status_describe(status_of_signal(SIGTERM), buf, sizeof buf);
     if (n >= 0)
-        GRADE_EXPECT_STR(buf, "killed by signal 15 (SIGTERM)", "the default action of SIGTERM ends the child");
+        GRADE_EXPECT_STR(buf, "killed by signal 15 (SIGTERM)",
+                         "the default action of SIGTERM ends the child");
     else
         GRADE_CHECK(0, "status_describe returned %d for a child killed by SIGTERM", n);
 
     n = status_describe(status_of_signal(SIGSTOP), buf, sizeof buf);
     if (n >= 0)
-        GRADE_EXPECT_STR(buf, "stopped by signal 19 (SIGSTOP)", "waitpid(WUNTRACED) reports stopped children too");
+        GRADE_EXPECT_STR(buf, "stopped by signal 19 (SIGSTOP)",
+                         "waitpid(WUNTRACED) reports stopped children too");
     else
         GRADE_CHECK(0, "status_describe returned %d for a stopped child", n);
 }
@@ -85,8 +87,10 @@ static void behaves_like_snprintf(void)
     char small[8];
     memset(small, 'x', sizeof small);
     int n = status_describe(status, small, 5);
-    GRADE_EXPECT_LONG(n, 21, "a short buffer still returns the full length, so the caller can tell");
-    GRADE_CHECK(memcmp(small, "exit", 5) == 0, "with size 5 the buffer must hold \"exit\" and a NUL");
+    GRADE_EXPECT_LONG(n, 21,
+                      "a short buffer still returns the full length, so the caller can tell");
+    GRADE_CHECK(memcmp(small, "exit", 5) == 0,
+                "with size 5 the buffer must hold \"exit\" and a NUL");
     GRADE_CHECK(small[5] == 'x', "wrote past the given size: byte 5 was changed");
 
     GRADE_EXPECT_LONG(status_describe(status, NULL, 0), 21,
@@ -95,8 +99,9 @@ static void behaves_like_snprintf(void)
                       "a NULL buffer with a non-zero size is a caller error");
 }
 
-GRADE_TESTS(
-    GRADE_TEST_TIMEOUT("00.1", "describes normal exits (0, a random code, 255)", describes_exits, 2, 2),
-    GRADE_TEST_TIMEOUT("00.1", "describes death by SIGKILL and SIGTERM, and a stop", describes_signals, 2, 2),
-    GRADE_TEST_TIMEOUT("00.1", "truncates and returns the length like snprintf", behaves_like_snprintf, 1, 2),
-)
+GRADE_TESTS(GRADE_TEST_TIMEOUT("00.1", "describes normal exits (0, a random code, 255)",
+                               describes_exits, 2, 2),
+            GRADE_TEST_TIMEOUT("00.1", "describes death by SIGKILL and SIGTERM, and a stop",
+                               describes_signals, 2, 2),
+            GRADE_TEST_TIMEOUT("00.1", "truncates and returns the length like snprintf",
+                               behaves_like_snprintf, 1, 2))

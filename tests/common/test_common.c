@@ -108,9 +108,10 @@ static void clock_measures_time(void)
                 (unsigned long long)(b - a));
 }
 
-GRADE_TESTS(
-    GRADE_TEST("unit", "parse_long accepts whole numbers in range", parse_accepts_whole_numbers, 0),
-    GRADE_TEST("unit", "parse_long rejects junk, out-of-range and overflow", parse_rejects_the_rest, 0),
-    GRADE_TEST("unit", "die helpers print one line and exit 1 or 2", die_reports_and_exits, 0),
-    GRADE_TEST("unit", "clock_now_ns measures a 10 ms sleep", clock_measures_time, 0),
-)
+GRADE_TESTS(GRADE_TEST("unit", "parse_long accepts whole numbers in range",
+                       parse_accepts_whole_numbers, 0),
+            GRADE_TEST("unit", "parse_long rejects junk, out-of-range and overflow",
+                       parse_rejects_the_rest, 0),
+            GRADE_TEST("unit", "die helpers print one line and exit 1 or 2", die_reports_and_exits,
+                       0),
+            GRADE_TEST("unit", "clock_now_ns measures a 10 ms sleep", clock_measures_time, 0))

@@ -38,11 +38,12 @@
 
 /** One graded test: the row the grader lists, runs and scores. */
 struct grade_test {
-    const char *exercise; /**< Exercise id, "chapter.exercise", e.g. "03.2"; "unit" for ungraded checks. */
-    const char *name;     /**< One line saying what the test proves. */
-    void (*run)(void);    /**< The CUnit test function. */
-    int points;           /**< Points for passing; 0 for an ungraded check. */
-    int timeout_s;        /**< Wall-clock limit in seconds; 0 means #GRADE_DEFAULT_TIMEOUT_S. */
+    /** Exercise id, "chapter.exercise" (e.g. "03.2"), or "unit" for an ungraded check. */
+    const char *exercise;
+    const char *name;  /**< One line saying what the test proves. */
+    void (*run)(void); /**< The CUnit test function. */
+    int points;        /**< Points for passing; 0 for an ungraded check. */
+    int timeout_s;     /**< Wall-clock limit in seconds; 0 means #GRADE_DEFAULT_TIMEOUT_S. */
 };
 
 /**
@@ -52,7 +53,9 @@ struct grade_test {
  * @param fn test function.
  * @param pts points.
  */
+// clang-format off
 #define GRADE_TEST(ex, name, fn, pts) {(ex), (name), (fn), (pts), 0}
+// clang-format on
 
 /**
  * @brief A test row with its own time limit in seconds.
@@ -62,7 +65,9 @@ struct grade_test {
  * @param pts points.
  * @param secs wall-clock limit in seconds.
  */
+// clang-format off
 #define GRADE_TEST_TIMEOUT(ex, name, fn, pts, secs) {(ex), (name), (fn), (pts), (secs)}
+// clang-format on
 
 /**
  * @brief Declares the file's table of tests; use exactly once per test program.

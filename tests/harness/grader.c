@@ -20,8 +20,8 @@
 #include "parse.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +32,8 @@
 static const char usage_text[] =
     "--bins DIR... --lists DIR [--out DIR] [--chapter CH] [--exercise ID]\n"
     "       [--expect pass|fail|zero:ID|caught:ID]"
-    " [--strict] [--brief] [--timeout-scale X] [--memory-mb N] [--sanitized] [--title TEXT] PROGRAM...";
+    " [--strict] [--brief] [--timeout-scale X] [--memory-mb N] [--sanitized] [--title TEXT] "
+    "PROGRAM...";
 
 struct options {
     const char *bins[8]; /* searched in order for each test program */
@@ -84,8 +85,8 @@ static size_t load_program(const struct options *o, const char *program, struct 
     snprintf(list_path, sizeof list_path, "%s/%s.list", o->lists, program);
     FILE *f = fopen(list_path, "r");
     if (f == NULL) {
-        fprintf(stderr, "grade: cannot read the test list %s: %s (run 'make' first)\n",
-                list_path, strerror(errno));
+        fprintf(stderr, "grade: cannot read the test list %s: %s (run 'make' first)\n", list_path,
+                strerror(errno));
         exit(3);
     }
     size_t added = 0;
@@ -181,16 +182,25 @@ static int check_expectation(const struct options *o, const struct results *rs)
 int main(int argc, char **argv)
 {
     struct options o = {0};
-    struct sandbox sb = {.drop_uid = -2, .timeout_scale = 1.0, .memory_mb = 1024,
-                         .max_procs = 256, .max_output = 1 << 20};
-    static const struct option longopts[] = {
-        {"bins", required_argument, NULL, 'b'},     {"lists", required_argument, NULL, 'l'},
-        {"out", required_argument, NULL, 'o'},      {"chapter", required_argument, NULL, 'c'},
-        {"exercise", required_argument, NULL, 'e'}, {"expect", required_argument, NULL, 'x'},
-        {"strict", no_argument, NULL, 's'},         {"brief", no_argument, NULL, 'B'},         {"timeout-scale", required_argument, NULL, 't'},
-        {"memory-mb", required_argument, NULL, 'm'}, {"sanitized", no_argument, NULL, 'S'},
-        {"title", required_argument, NULL, 'T'},    {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    struct sandbox sb = {.drop_uid = -2,
+                         .timeout_scale = 1.0,
+                         .memory_mb = 1024,
+                         .max_procs = 256,
+                         .max_output = 1 << 20};
+    static const struct option longopts[] = {{"bins", required_argument, NULL, 'b'},
+                                             {"lists", required_argument, NULL, 'l'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"chapter", required_argument, NULL, 'c'},
+                                             {"exercise", required_argument, NULL, 'e'},
+                                             {"expect", required_argument, NULL, 'x'},
+                                             {"strict", no_argument, NULL, 's'},
+                                             {"brief", no_argument, NULL, 'B'},
+                                             {"timeout-scale", required_argument, NULL, 't'},
+                                             {"memory-mb", required_argument, NULL, 'm'},
+                                             {"sanitized", no_argument, NULL, 'S'},
+                                             {"title", required_argument, NULL, 'T'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -206,8 +216,13 @@ int main(int argc, char **argv)
         case 'e': o.exercise = optarg; break;
         case 'x': o.expect = optarg; break;
         case 's': o.strict = 1; break;
-        case 't': sb.timeout_scale = (double)parse_long_arg(optarg, 1, 100, "--timeout-scale", usage_text); break;
-        case 'm': sb.memory_mb = parse_long_arg(optarg, 64, 1 << 20, "--memory-mb", usage_text); break;
+        case 't':
+            sb.timeout_scale =
+                (double)parse_long_arg(optarg, 1, 100, "--timeout-scale", usage_text);
+            break;
+        case 'm':
+            sb.memory_mb = parse_long_arg(optarg, 64, 1 << 20, "--memory-mb", usage_text);
+            break;
         case 'S': sb.sanitized = 1; break;
         case 'T': o.title = optarg; break;
         case 'h': printf("usage: grade %s\n", usage_text); return 0;
@@ -271,8 +286,8 @@ int main(int argc, char **argv)
         passed += rs.r[i].verdict == V_PASS;
     }
     if (o.brief) {
-        printf("%s: %zu of %zu tests passed, score %ld/%ld\n", o.title ? o.title : "grade",
-               passed, rs.n, earned, possible);
+        printf("%s: %zu of %zu tests passed, score %ld/%ld\n", o.title ? o.title : "grade", passed,
+               rs.n, earned, possible);
     } else {
         if (o.title != NULL)
             printf("\n== %s ==\n", o.title);

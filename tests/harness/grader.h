@@ -24,15 +24,15 @@ struct sandbox {
 
 /** One test's row and result. */
 struct result {
-    char program[256];  /* test program, as "chapter/test_name" */
+    char program[256]; /* test program, as "chapter/test_name" */
     char exercise[32];
     char name[256];
     int points;
     int timeout_s;
-    int index;          /* position in the program's table */
+    int index; /* position in the program's table */
     enum verdict verdict;
     int earned;
-    unsigned asserts;   /* assertions the test made (0 if it never reported) */
+    unsigned asserts; /* assertions the test made (0 if it never reported) */
     unsigned failed_asserts;
     char message[1024]; /* first failure, "file:line: text", or what went wrong */
     char *output;       /* last lines the test printed (malloc'd, may be NULL) */

@@ -132,8 +132,9 @@ int report_json(const char *path, const struct result *rs, size_t n)
         json_string(f, name);
         fprintf(f, ", \"number\": ");
         json_string(f, r->exercise);
-        fprintf(f, ", \"score\": %d, \"max_score\": %d, \"status\": \"%s\", \"visibility\": "
-                   "\"visible\", \"output\": ",
+        fprintf(f,
+                ", \"score\": %d, \"max_score\": %d, \"status\": \"%s\", \"visibility\": "
+                "\"visible\", \"output\": ",
                 r->earned, r->points, r->verdict == V_PASS ? "passed" : "failed");
         char out[6000];
         snprintf(out, sizeof out, "%s%s%s%s%s", verdict_word(r->verdict),
@@ -175,8 +176,9 @@ int report_junit(const char *path, const struct result *rs, size_t n)
         failures += rs[i].verdict == V_FAIL;
         errors += rs[i].verdict == V_CRASH || rs[i].verdict == V_TIMEOUT;
     }
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<testsuites name=\"ipc-labs\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
+    fprintf(f,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<testsuites name=\"ipc-labs\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
             n, failures, errors);
     for (size_t i = 0; i < n;) {
         size_t end = i;

@@ -91,7 +91,8 @@ static void report(const char *token)
 {
     unsigned asserts = CU_get_number_of_asserts();
     unsigned failed = CU_get_number_of_failures();
-    int passed = CU_get_number_of_tests_failed() == 0 && failed == 0 && CU_get_error() == CUE_SUCCESS;
+    int passed =
+        CU_get_number_of_tests_failed() == 0 && failed == 0 && CU_get_error() == CUE_SUCCESS;
 
     char where[256] = "-", what[1024] = "";
     const CU_FailureRecord *f = CU_get_failure_list();
@@ -106,8 +107,8 @@ static void report(const char *token)
     /* One write() of less than PIPE_BUF bytes: atomic, so the grader sees the
      * whole line or none of it, even if test code writes to fd 4 too. */
     char line[2048];
-    int n = snprintf(line, sizeof line, "%s\t%s\t%u\t%u\t%s\t%s\n", token,
-                     passed ? "PASS" : "FAIL", asserts, failed, where, what);
+    int n = snprintf(line, sizeof line, "%s\t%s\t%u\t%u\t%s\t%s\n", token, passed ? "PASS" : "FAIL",
+                     asserts, failed, where, what);
     if (n > 0 && (size_t)n < sizeof line)
         (void)!write(REPORT_FD, line, (size_t)n);
 }
@@ -116,8 +117,10 @@ static int run_one(const char *arg)
 {
     char token[TOKEN_MAX + 1];
     if (take_token(token) != 0) {
-        fprintf(stderr, "test program: no token on fd %d; run tests through the grader "
-                        "('make grade'), not directly\n", TOKEN_FD);
+        fprintf(stderr,
+                "test program: no token on fd %d; run tests through the grader "
+                "('make grade'), not directly\n",
+                TOKEN_FD);
         return 2;
     }
     char *end;

@@ -121,14 +121,17 @@ void sandbox_init(struct sandbox *sb, const char *probe_bin)
 {
     /* Orphans of a test (double fork, setsid) come back to us to be killed. */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
-        fprintf(stderr, "grade: warning: cannot become a subreaper (%s); a test that "
-                        "detaches a process may leave it running\n", strerror(errno));
+        fprintf(stderr,
+                "grade: warning: cannot become a subreaper (%s); a test that "
+                "detaches a process may leave it running\n",
+                strerror(errno));
 
     if (geteuid() == 0 && sb->drop_uid == -2) {
         sb->drop_uid = pick_test_uid();
         if (sb->drop_uid >= 0 && probe_bin != NULL && !uid_can_run(sb->drop_uid, probe_bin)) {
-            fprintf(stderr, "grade: warning: an unprivileged user cannot run %s (directory "
-                            "permissions?); tests run as root, without a process-count limit\n",
+            fprintf(stderr,
+                    "grade: warning: an unprivileged user cannot run %s (directory "
+                    "permissions?); tests run as root, without a process-count limit\n",
                     probe_bin);
             sb->drop_uid = -1;
         }
@@ -151,7 +154,8 @@ void sandbox_init(struct sandbox *sb, const char *probe_bin)
 static void set_limit(int resource, rlim_t value)
 {
     struct rlimit rl = {value, value};
-    setrlimit(resource, &rl); /* best effort: a limit we cannot lower is not a reason to skip the test */
+    /* Best effort: a limit we cannot set is no reason to skip the test. */
+    setrlimit(resource, &rl);
 }
 
 /* In the child: from here on, only what the test needs. Never returns. */

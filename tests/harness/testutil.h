@@ -9,10 +9,10 @@
 
 /** What a finished program printed and how it ended. */
 struct tu_run_result {
-    int status;        /**< wait status (decode with the W* macros); -1 if it never ran */
-    int timed_out;     /**< non-zero if it was killed for running too long */
-    char out[16384];   /**< its standard output, NUL-terminated, cut at the buffer's size */
-    char err[8192];    /**< its standard error, NUL-terminated, cut at the buffer's size */
+    int status;      /**< wait status (decode with the W* macros); -1 if it never ran */
+    int timed_out;   /**< non-zero if it was killed for running too long */
+    char out[16384]; /**< its standard output, NUL-terminated, cut at the buffer's size */
+    char err[8192];  /**< its standard error, NUL-terminated, cut at the buffer's size */
 };
 
 /**
