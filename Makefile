@@ -52,12 +52,16 @@ CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
 #   SERVICES  names of services tests and demos need (the RabbitMQ broker);
 #             each has targets <name>-start, <name>-stop and <name>-running
 #             (exits 0 if it is up, or if the user points at their own)
-#   BENCHES   targets `make bench` runs; each writes build/bench/parts/<x>.csv
-#             with the header mechanism,size,metric,value
+#   BENCHES   targets `make bench` runs, one after the other (never two at
+#             once: they would disturb each other's numbers); each writes
+#             build/bench/parts/<x>.csv with the header mechanism,size,metric,value
+#   BENCH_REPORTS  targets run once build/bench/results.csv holds every part
+#             (tables, plots)
 PROGRAMS :=
 DEMOS :=
 SERVICES :=
 BENCHES :=
+BENCH_REPORTS :=
 include $(wildcard chapters/*/chapter.mk)
 
 # ---------------------------------------------------------------- common/ and the harness
@@ -185,7 +189,7 @@ with_services = started=(); trap 'for s in "$${started[@]}"; do $(MAKE) $$s-stop
 # ---------------------------------------------------------------- targets
 .PHONY: all demo test grade docs bench clean deps help programs tests \
         test-reference test-stubs test-wrong test-body demo-body grade-body docs-body bench-body \
-        $(DEMOS) $(BENCHES)
+        $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
 all: programs tests ## build every program and test (learner and reference)
 
@@ -253,11 +257,15 @@ docs-body:
 bench: deps ## measure the mechanisms into build/bench/results.csv (QUICK=1: about a minute)
 	@$(MAKE) bench-body
 
+# QUICK=1 asks every benchmark for a short run.
+export QUICK
+
 bench-body: $(BINS)
 	@rm -rf build/bench/parts && mkdir -p build/bench/parts
-	@$(call with_services,$(MAKE) $(BENCHES))
+	@$(call with_services,for b in $(BENCHES); do $(MAKE) $$b || exit 1; done)
 	@{ echo mechanism,size,metric,value; for f in build/bench/parts/*.csv; do \
 		[ -f "$$f" ] && tail -n +2 "$$f"; done; true; } > build/bench/results.csv
+	@for r in $(BENCH_REPORTS); do $(MAKE) $$r || exit 1; done
 	@echo "bench: build/bench/results.csv"
 
 clean: ## remove build/
