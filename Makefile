@@ -43,6 +43,8 @@ LDLIBS_ALL := -pthread -lrt
 # The chapter a path belongs to: chapters/03-sockets/x.c -> 03-sockets
 chapter_of = $(word 2,$(subst /, ,$(1)))
 chapter_inc = -Ichapters/$(call chapter_of,$(1))
+# The chapter of a test program: 03-sockets/test_x or extra/03-sockets/test_x -> 03-sockets
+test_chapter = $(firstword $(subst /, ,$(patsubst extra/%,%,$(1))))
 
 # ---------------------------------------------------------------- chapters
 CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
@@ -127,7 +129,7 @@ define reference_rule
 $(B)/reference/tests/$(1): solutions/$(call exercise_of,$(1)) $(call test_deps,$(1))
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$< [reference])
-	$(Q)$(CC) $(PROJECT_CFLAGS) $(CPPFLAGS_ALL) $(call chapter_inc,tests/$(1)) -MMD -MP -MF $$@.d -c $$< -o $$@.ex.o
+	$(Q)$(CC) $(PROJECT_CFLAGS) $(CPPFLAGS_ALL) -Ichapters/$(call test_chapter,$(1)) -MMD -MP -MF $$@.d -c $$< -o $$@.ex.o
 	$(Q)$(test_link)
 endef
 
@@ -138,7 +140,7 @@ $(B)/$(2)/tests/$(1): $(3) $(call test_deps,$(1))
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$< [$(2)])
 	$(Q)rm -f $$@ $$@.log; \
-	if $(CC) $(LEARNER_CFLAGS) $(CPPFLAGS_ALL) $(call chapter_inc,tests/$(1)) -MMD -MP -MF $$@.d \
+	if $(CC) $(LEARNER_CFLAGS) $(CPPFLAGS_ALL) -Ichapters/$(call test_chapter,$(1)) -MMD -MP -MF $$@.d \
 		-c $$< -o $$@.ex.o 2> $$@.log && $(test_link) 2>> $$@.log; then \
 		cat $$@.log >&2; rm -f $$@.log; \
 	else \
@@ -149,6 +151,22 @@ $(B)/$(2)/tests/$(1): $(3) $(call test_deps,$(1))
 endef
 $(foreach t,$(GRADED),$(eval $(call reference_rule,$(t))))
 $(foreach t,$(GRADED),$(eval $(call learner_rule,$(t),learner,chapters/$(call exercise_of,$(t)),)))
+
+# GRADE_EXTRA=dir: an instructor's own tests, dir/<chapter>/test_<x>.c with
+# the same conventions, graded against chapters/<chapter>/<x>.c and reported
+# under "extra".
+ifneq ($(GRADE_EXTRA),)
+EXTRA_DIR := $(abspath $(GRADE_EXTRA))
+ifeq ($(wildcard $(EXTRA_DIR)/[0-9][0-9]-*/test_*.c),)
+$(error GRADE_EXTRA=$(GRADE_EXTRA) holds no <chapter>/test_<exercise>.c)
+endif
+EXTRA := $(patsubst $(EXTRA_DIR)/%.c,extra/%,$(sort $(wildcard $(EXTRA_DIR)/[0-9][0-9]-*/test_*.c)))
+$(B)/obj/tests/extra/%.o: $(EXTRA_DIR)/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(PROJECT_CFLAGS) $(CPPFLAGS_ALL) -Ichapters/$(call test_chapter,$*) -MMD -MP -c $< -o $@
+$(foreach t,$(EXTRA),$(eval $(call learner_rule,$(t),learner,chapters/$(call exercise_of,$(patsubst extra/%,%,$(t))),)))
+endif
 
 define unit_rule
 $(B)/unit/tests/$(1): $(call test_deps,$(1))
@@ -164,9 +182,13 @@ wrong_file = $(patsubst tests/wrong/$(1)/%,%,$(firstword $(wildcard tests/wrong/
 wrong_test = $(dir $(call wrong_file,$(1)))test_$(notdir $(basename $(call wrong_file,$(1))))
 $(foreach w,$(WRONG),$(eval $(call learner_rule,$(call wrong_test,$(w)),wrong/$(w),tests/wrong/$(w)/$(call wrong_file,$(w)),fatal)))
 
-LISTS := $(patsubst %,$(B)/lists/%.list,$(GRADED) $(UNIT))
-LEARNER_TESTS := $(patsubst %,$(B)/learner/tests/%,$(GRADED))
-REFERENCE_TESTS := $(patsubst %,$(B)/reference/tests/%,$(GRADED))
+LISTS := $(patsubst %,$(B)/lists/%.list,$(GRADED) $(UNIT) $(EXTRA))
+LEARNER_TESTS := $(patsubst %,$(B)/learner/tests/%,$(GRADED) $(EXTRA))
+# A handout has no solutions/: nothing is built from them there.
+HAVE_SOLUTIONS := $(wildcard solutions/*)
+REFERENCE_TESTS := $(if $(HAVE_SOLUTIONS),$(patsubst %,$(B)/reference/tests/%,$(GRADED)))
+# The files a learner edits: one per graded test program.
+EXERCISE_FILES := $(foreach t,$(GRADED),chapters/$(call exercise_of,$(t)))
 UNIT_TESTS := $(patsubst %,$(B)/unit/tests/%,$(UNIT))
 WRONG_TESTS := $(foreach w,$(WRONG),$(B)/wrong/$(w)/tests/$(call wrong_test,$(w)))
 BINS := $(patsubst %,$(B)/bin/%,$(PROGRAMS))
@@ -187,7 +209,8 @@ with_services = started=(); trap 'for s in "$${started[@]}"; do $(MAKE) $$s-stop
 	$(1)
 
 # ---------------------------------------------------------------- targets
-.PHONY: all demo test grade docs bench clean deps help programs tests \
+.PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
+        handout grade-all gradescope classroom test-layout test-packaging \
         test-reference test-stubs test-wrong test-body demo-body grade-body docs-body bench-body \
         $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
@@ -206,22 +229,48 @@ demo: deps ## run every chapter's example programs
 demo-body: $(BINS)
 	@$(call with_services,$(MAKE) $(DEMOS))
 
-grade: deps ## grade your files in chapters/ (CH=03 or EX=03.2 to narrow, GRADE_STRICT=1)
+grade: deps ## grade your files in chapters/ (CH=03 or EX=03.2 to narrow; GRADE_STRICT=1; GRADE_EXTRA=dir)
 	@$(MAKE) grade-body
 
-grade-body: $(GRADER) $(LISTS) $(LEARNER_TESTS) $(BINS)
+# CH=00,03 builds and grades those chapters only.
+comma := ,
+GRADE_SET := $(if $(CH),$(foreach c,$(subst $(comma), ,$(CH)),$(filter $(c)% extra/$(c)%,$(GRADED) $(EXTRA))),$(GRADED) $(EXTRA))
+
+grade-body: $(GRADER) $(patsubst %,$(B)/lists/%.list,$(GRADE_SET)) $(patsubst %,$(B)/learner/tests/%,$(GRADE_SET)) $(BINS)
 	$(Q)$(call with_services,$(GRADE_RUN) --bins $(B)/learner/tests --out $(B)/grade \
-		$(if $(CH),--chapter $(CH)) $(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) \
-		$(GRADED))
+		$(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) \
+		$(GRADE_SET))
 	@echo "Reports: $(B)/grade/results.json (Gradescope), $(B)/grade/junit.xml"
 
 test: deps ## everything against the reference answers; stubs and wrong answers must fail
+ifeq ($(HAVE_SOLUTIONS),)
+	@echo "make test checks the course itself against its reference answers (solutions/)," >&2
+	@echo "which a student handout does not include. To grade your work: make grade" >&2
+	@exit 1
+else
 	@$(MAKE) test-body
+endif
 
 # The reference run comes last so the output ends with its CUnit Run Summary.
 test-body: tests $(WRONG_TESTS) $(BINS)
-	@$(call with_services,$(MAKE) test-stubs && $(MAKE) test-wrong && $(MAKE) docs-body && \
-		$(MAKE) test-reference)
+	@$(call with_services,$(MAKE) test-layout && $(MAKE) test-stubs && $(MAKE) test-wrong && \
+		$(if $(SANITIZE),,$(MAKE) test-packaging &&) $(MAKE) docs-body && $(MAKE) test-reference)
+
+# Every answer has its starter and its tests, and every graded test its answer.
+test-layout: $(LISTS)
+	$(Q)bad=0; for f in $(patsubst solutions/%,%,$(wildcard solutions/*/*.c)); do \
+		[ -f chapters/$$f ] || { echo "solutions/$$f has no starter chapters/$$f" >&2; bad=1; }; \
+		t=tests/$$(dirname $$f)/test_$$(basename $$f); \
+		[ -f $$t ] || { echo "solutions/$$f has no graded tests $$t" >&2; bad=1; }; done; \
+	for f in $(EXERCISE_FILES); do [ -f solutions/$${f#chapters/} ] || \
+		{ echo "$$f is graded but has no answer in solutions/" >&2; bad=1; }; done; \
+	tests/packaging/classroom.sh $(B)/lists $(GRADED) | cmp -s - .github/classroom/autograding.json || \
+		{ echo ".github/classroom/autograding.json is out of date: run make classroom" >&2; bad=1; }; \
+	[ $$bad = 0 ] && echo "layout: $(words $(EXERCISE_FILES)) exercises, each with starter, answer and tests"
+
+# The handout, batch grading and the Gradescope zip, end to end (tests/packaging/).
+test-packaging: $(GRADER)
+	$(Q)tests/packaging/test-packaging.sh
 
 test-reference: tests
 	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests --out $(B)/test/reference --expect pass \
@@ -267,6 +316,24 @@ bench-body: $(BINS)
 		[ -f "$$f" ] && tail -n +2 "$$f"; done; true; } > build/bench/results.csv
 	@for r in $(BENCH_REPORTS); do $(MAKE) $$r || exit 1; done
 	@echo "bench: build/bench/results.csv"
+
+list-exercises: ## print the exercise files, the only files a submission contributes
+	@printf '%s\n' $(EXERCISE_FILES)
+
+handout: ## build/handout/ipc-labs-handout.tar.gz: the course for students, no solutions
+	@tests/packaging/handout.sh . build/handout/ipc-labs-handout.tar.gz
+
+grade-all: deps ## grade SUBMISSIONS=dir (folders, .tar.gz, .zip) into build/grade-all/scores.csv
+	@$(if $(SUBMISSIONS),,echo "grade-all: say where the submissions are: SUBMISSIONS=dir" >&2; exit 2)
+	@$(call with_services,tests/packaging/grade-all.sh . "$(SUBMISSIONS)" build/grade-all \
+		$(if $(CH),CH=$(CH)) $(if $(EX),EX=$(EX)))
+
+gradescope: ## build/gradescope/autograder.zip for a Gradescope programming assignment
+	@tests/packaging/gradescope.sh . build/gradescope/autograder.zip
+
+classroom: $(patsubst %,$(B)/lists/%.list,$(GRADED)) ## write .github/classroom/autograding.json from the exercises
+	@tests/packaging/classroom.sh $(B)/lists $(GRADED) > .github/classroom/autograding.json
+	@echo "classroom: .github/classroom/autograding.json"
 
 clean: ## remove build/
 	rm -rf build

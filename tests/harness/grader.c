@@ -60,6 +60,19 @@ static struct result *add_result(struct results *rs)
     return r;
 }
 
+/* Does text match one of the comma-separated items of list? As a prefix
+ * (chapters: "03" matches "03-sockets/...") or exactly (exercise ids). */
+static int in_list(const char *list, const char *text, int prefix)
+{
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n > 0 && (prefix ? strncmp(text, p, n) == 0 : strlen(text) == n && strncmp(text, p, n) == 0))
+            return 1;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
 /* The first line of the compiler's output that names an error. */
 static void first_error(const char *log_path, char *out, size_t size)
 {
@@ -103,7 +116,7 @@ static size_t load_program(const struct options *o, const char *program, struct 
             exit(3);
         }
         int this_index = index++;
-        if (o->exercise != NULL && strcmp(ex, o->exercise) != 0)
+        if (o->exercise != NULL && !in_list(o->exercise, ex, 0))
             continue;
         struct result *r = add_result(rs);
         snprintf(r->program, sizeof r->program, "%s", program);
@@ -244,7 +257,9 @@ int main(int argc, char **argv)
     const char *probe = NULL;
     static char probe_path[4096];
     for (int i = optind; i < argc; i++) {
-        if (o.chapter != NULL && strncmp(argv[i], o.chapter, strlen(o.chapter)) != 0)
+        /* "extra/03-sockets/..." belongs to chapter 03 too. */
+        const char *name = strncmp(argv[i], "extra/", 6) == 0 ? argv[i] + 6 : argv[i];
+        if (o.chapter != NULL && !in_list(o.chapter, name, 1))
             continue;
         load_program(&o, argv[i], &rs);
         locate(&o, argv[i], probe_path, sizeof probe_path);

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Grades one submission inside a pristine copy of the course.
+#
+#   grade-submission.sh COURSE SUBMISSION OUT [make variables, e.g. CH=03]
+#
+# COURSE is a course tree (solutions/ and build/ are not copied); SUBMISSION a
+# student's tree (or a folder holding exactly one). Only the exercise files
+# (`make list-exercises`) are taken from the submission, so edits to tests,
+# headers, common/ or the Makefile change nothing. Writes OUT/results.json,
+# OUT/junit.xml and OUT/report.txt.
+# Exit status: 0 graded; 1 grading could not run; 2 usage.
+set -u
+[ $# -ge 3 ] || { echo "usage: $0 COURSE SUBMISSION OUT [VAR=value...]" >&2; exit 2; }
+course=$(cd "$1" && pwd) || exit 2
+sub=$2
+out=$3
+shift 3
+mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 1
+
+# A submission packed with a top folder ("ipc-labs/chapters/..."): look inside.
+if [ ! -d "$sub/chapters" ]; then
+    inner=$(find "$sub" -mindepth 1 -maxdepth 3 -type d -name chapters -print -quit)
+    [ -n "$inner" ] && sub=$(dirname "$inner")
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ipc-grade-sub.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+(cd "$course" && tar --exclude=./build --exclude=./solutions --exclude=./.git --exclude=./tests/wrong \
+    -cf - .) | (cd "$work" && tar -xf -) || exit 1
+
+taken=0
+for f in $(make -s -C "$work" list-exercises); do
+    # Regular files only: a symbolic link could point anywhere on the grader's machine.
+    if [ -f "$sub/$f" ] && [ ! -L "$sub/$f" ]; then
+        cp "$sub/$f" "$work/$f" && taken=$((taken + 1))
+    fi
+done
+echo "grade-submission: $taken exercise file(s) taken from $sub"
+
+# A bound on the whole submission, on top of the per-test limits.
+timeout --kill-after=30 "${GRADE_SUBMISSION_TIMEOUT:-1800}" \
+    make -C "$work" grade "$@" > "$out/report.txt" 2>&1
+status=$?
+cp "$work/build/grade/results.json" "$work/build/grade/junit.xml" "$out/" 2>/dev/null
+if [ ! -f "$out/results.json" ]; then
+    echo "grade-submission: grading did not finish (status $status); see $out/report.txt" >&2
+    exit 1
+fi
+exit 0

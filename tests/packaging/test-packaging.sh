@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# End-to-end test of the classroom packaging, run by `make test`:
+#   1. the handout has no solutions; `make grade` in it gives 0 of full marks;
+#      `make test` in it explains why it cannot run;
+#   2. grade-all scores five submissions as an instructor expects: perfect,
+#      untouched, one syntax error, an edited test, one endless loop;
+#   3. the Gradescope zip's run_autograder, on a fake /autograder tree, writes
+#      a results.json with full marks for a perfect submission.
+# The course's own chapters are many; PACKAGING_CH (default 00) narrows the
+# grading so this stays quick.
+set -u
+top=$(pwd)
+ch=${PACKAGING_CH:-00}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ipc-packaging.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "packaging: FAILED: $*" >&2; exit 1; }
+ok() { echo "packaging: ok: $*"; }
+
+# Points per exercise and in all, from the test lists (exercise TAB points ...).
+exercises=$(make -s list-exercises | grep -E "^chapters/($(echo "$ch" | tr , '|'))")
+[ -n "$exercises" ] || fail "no exercises in chapters $ch"
+max=0
+for f in $exercises; do
+    t=$(dirname "${f#chapters/}")/test_$(basename "$f" .c)
+    pts=$(awk -F'\t' '{ s += $2 } END { print s }' "build/lists/$t.list")
+    max=$((max + pts))
+done
+first=$(echo "$exercises" | head -1)
+first_id=$(cut -f1 "build/lists/$(dirname "${first#chapters/}")/test_$(basename "$first" .c).list" | head -1)
+first_pts=$(awk -F'\t' '{ s += $2 } END { print s }' \
+    "build/lists/$(dirname "${first#chapters/}")/test_$(basename "$first" .c).list")
+
+# 1. the handout
+make -s handout >/dev/null || fail "make handout"
+tarball=build/handout/ipc-labs-handout.tar.gz
+tar -tzf "$tarball" | grep -q '^ipc-labs/solutions/' && fail "the handout contains solutions/"
+tar -tzf "$tarball" | grep -q '^ipc-labs/Makefile$' || fail "the handout has no Makefile"
+tar -xzf "$tarball" -C "$tmp"
+(cd "$tmp/ipc-labs" && make grade CH="$ch" >"$tmp/handout-grade.txt" 2>&1) ||
+    fail "make grade in the handout exited non-zero (see the end of it):$(tail -5 "$tmp/handout-grade.txt")"
+grep -q "^Score: 0/$max\$" "$tmp/handout-grade.txt" ||
+    fail "make grade in the handout: expected Score: 0/$max, got: $(grep Score "$tmp/handout-grade.txt")"
+(cd "$tmp/ipc-labs" && make test >"$tmp/handout-test.txt" 2>&1) &&
+    fail "make test in a handout should refuse"
+grep -q "handout does not include" "$tmp/handout-test.txt" || fail "make test in a handout does not say why"
+ok "handout: no solutions, make grade CH=$ch gives 0/$max, make test explains"
+
+# 2. grade-all over five submissions
+subs=$tmp/submissions
+mkdir -p "$subs/perfect/ipc-labs" "$subs/untouched" "$subs/syntax-error" "$subs/edited-test" \
+    "$subs/endless-loop"
+for f in $exercises; do
+    for s in perfect/ipc-labs syntax-error endless-loop; do
+        mkdir -p "$subs/$s/$(dirname "$f")" && cp "solutions/${f#chapters/}" "$subs/$s/$f"
+    done
+    for s in untouched edited-test; do
+        mkdir -p "$subs/$s/$(dirname "$f")" && cp "$f" "$subs/$s/$f"
+    done
+done
+echo 'this is not C;' >>"$subs/syntax-error/$first"
+cat >>"$subs/endless-loop/$first" <<'C'
+__attribute__((constructor)) static void never_returns(void)
+{
+    for (volatile int spin = 0;; spin++)
+        ;
+}
+C
+# A student who "fixes" the tests: every test file of the chapter passes at once.
+for t in tests/[0-9]*/test_*.c; do
+    mkdir -p "$subs/edited-test/$(dirname "$t")"
+    printf '#include "grade.h"\nstatic void pass(void) {}\nGRADE_TESTS(GRADE_TEST("%s", "always", pass, 100))\n' \
+        "$first_id" >"$subs/edited-test/$t"
+done
+printf 'grade:\n\t@echo "Score: 100/100"\n' >"$subs/edited-test/Makefile"
+tar -czf "$subs/perfect.tar.gz" -C "$subs/perfect" ipc-labs && rm -rf "$subs/perfect"
+(cd "$subs/edited-test" && zip -qr ../edited-test.zip .) && rm -rf "$subs/edited-test"
+
+GRADE_SUBMISSION_TIMEOUT=600 tests/packaging/grade-all.sh . "$subs" "$tmp/grade-all" CH="$ch" \
+    >"$tmp/grade-all.txt" 2>&1 || fail "grade-all exited non-zero: $(tail -5 "$tmp/grade-all.txt")"
+scores=$tmp/grade-all/scores.csv
+total() { awk -F, -v n="$1" '$1 == n { print $NF }' "$scores"; }
+expect() {
+    [ "$(total "$1")" = "$2" ] || fail "grade-all: $1 scored '$(total "$1")', expected $2 ($3); scores.csv:
+$(cat "$scores")"
+}
+expect perfect "$max" "full marks"
+expect untouched 0 "the starters"
+expect syntax-error $((max - first_pts)) "all but the exercise that does not compile"
+expect edited-test 0 "edited tests and Makefile change nothing"
+expect endless-loop $((max - first_pts)) "all but the exercise that hangs"
+ok "grade-all: perfect $max, untouched 0, syntax error and endless loop $((max - first_pts)), edited tests 0"
+
+# 3. the Gradescope zip on a fake /autograder
+make -s gradescope >/dev/null || fail "make gradescope"
+ag=$tmp/autograder
+mkdir -p "$ag/source" "$ag/submission"
+unzip -q build/gradescope/autograder.zip -d "$ag/source"
+[ -x "$ag/source/run_autograder" ] && [ -x "$ag/source/setup.sh" ] || fail "zip lacks run_autograder or setup.sh"
+[ -d "$ag/source/course/solutions" ] && fail "the Gradescope zip contains solutions/"
+for f in $exercises; do
+    mkdir -p "$ag/submission/$(dirname "$f")" && cp "solutions/${f#chapters/}" "$ag/submission/$f"
+done
+AUTOGRADER_ROOT=$ag "$ag/source/run_autograder" CH="$ch" >"$tmp/gradescope.txt" 2>&1
+score=$(grep -m1 -o '"score": [0-9]*' "$ag/results/results.json" 2>/dev/null | grep -o '[0-9]*$')
+[ "$score" = "$max" ] || fail "run_autograder: score '$score', expected $max: $(tail -5 "$tmp/gradescope.txt")"
+ok "gradescope: run_autograder on a fake /autograder scores a perfect submission $max/$max"
