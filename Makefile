@@ -326,7 +326,7 @@ handout: ## build/handout/ipc-labs-handout.tar.gz: the course for students, no s
 grade-all: deps ## grade SUBMISSIONS=dir (folders, .tar.gz, .zip) into build/grade-all/scores.csv
 	@$(if $(SUBMISSIONS),,echo "grade-all: say where the submissions are: SUBMISSIONS=dir" >&2; exit 2)
 	@$(call with_services,tests/packaging/grade-all.sh . "$(SUBMISSIONS)" build/grade-all \
-		$(if $(CH),CH=$(CH)) $(if $(EX),EX=$(EX)))
+		$(if $(CH),CH=$(CH)) $(if $(EX),EX=$(EX)) $(if $(GRADE_EXTRA),GRADE_EXTRA=$(abspath $(GRADE_EXTRA))))
 
 gradescope: ## build/gradescope/autograder.zip for a Gradescope programming assignment
 	@tests/packaging/gradescope.sh . build/gradescope/autograder.zip

@@ -271,6 +271,8 @@ int main(int argc, char **argv)
                 o.chapter ? o.chapter : "", o.exercise ? " EX=" : "", o.exercise ? o.exercise : "");
         return 2;
     }
+    /* The course's own code must clean up after itself. */
+    sb.fail_on_leftovers = o.expect != NULL && strcmp(o.expect, "pass") == 0;
     sandbox_init(&sb, probe);
 
     int progress = isatty(STDERR_FILENO);

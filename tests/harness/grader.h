@@ -20,6 +20,7 @@ struct sandbox {
     long max_procs;       /* RLIMIT_NPROC for the test's user */
     long max_output;      /* bytes of stdout+stderr before the test is stopped */
     const char *tmp_base; /* where each test gets its own working directory */
+    int fail_on_leftovers; /* a /dev/shm object left behind fails a passing test */
 };
 
 /** One test's row and result. */

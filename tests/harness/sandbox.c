@@ -257,6 +257,30 @@ static void kill_leftovers(const struct sandbox *sb, pid_t pgid)
     }
 }
 
+/* Removes the /dev/shm objects the test's user left (possible only when the
+ * test ran as a user of its own); names the first one in leftover. */
+static int remove_shm_leftovers(const struct sandbox *sb, char *leftover, size_t size)
+{
+    if (sb->drop_uid < 0)
+        return 0;
+    DIR *d = opendir("/dev/shm");
+    if (d == NULL)
+        return 0;
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            st.st_uid != (uid_t)sb->drop_uid || !S_ISREG(st.st_mode))
+            continue;
+        if (!found++)
+            snprintf(leftover, size, "/dev/shm/%s", e->d_name);
+        unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+    return found;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st, (void)flag, (void)ftw;
@@ -454,6 +478,8 @@ void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r)
     rep[rep_len] = '\0';
 
     nftw(workdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    char leftover[300] = "";
+    int leftovers = remove_shm_leftovers(sb, leftover, sizeof leftover);
     r->seconds = (double)(clock_now_ns() - t0) / 1e9;
     r->output = tail_lines(&tail);
 
@@ -491,6 +517,12 @@ void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r)
                  "the test process exited with status %d before reporting a result "
                  "(exit() called during the test, a failed start, or a sanitizer report)",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+    if (r->verdict == V_PASS && leftovers > 0 && sb->fail_on_leftovers) {
+        r->verdict = V_FAIL;
+        snprintf(r->message, sizeof r->message,
+                 "passed, but left %d shared-memory object(s) behind, such as %s (shm_unlink them)",
+                 leftovers, leftover);
     }
     r->earned = r->verdict == V_PASS ? r->points : 0;
 }
