@@ -1,0 +1,299 @@
+/* Graded tests for exercise 02.1 (chapters/02-shared-memory/shm_region.h). */
+#include "grade.h"
+#include "shm_region.h"
+#include "shmtest.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define PAGE 4096
+
+static unsigned seed_once(void)
+{
+    unsigned s = (unsigned)time(NULL) ^ ((unsigned)getpid() << 8);
+    srand(s);
+    return s;
+}
+
+/* Runs fn(arg) in a child process; returns its exit status (0 = ok), or -1. */
+static int in_child(int (*fn)(void *), void *arg)
+{
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(fn(arg));
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
+struct peer_job {
+    const char *name;
+    size_t size;
+    unsigned char pattern;
+};
+
+/* In another process, with the test's own shm_open + mmap: check the
+ * pattern the parent wrote, and write its complement back. */
+static int peer_checks_and_answers(void *arg)
+{
+    const struct peer_job *j = arg;
+    int fd = shm_open(j->name, O_RDWR, 0);
+    if (fd == -1)
+        return 10;
+    unsigned char *p = mmap(NULL, j->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+        return 11;
+    for (size_t i = 0; i < j->size; i++)
+        if (p[i] != (unsigned char)(j->pattern + i))
+            return 12;
+    for (size_t i = 0; i < j->size; i++)
+        p[i] = (unsigned char)~p[i];
+    return 0;
+}
+
+static void create_makes_a_private_zeroed_object(void)
+{
+    seed_once();
+    umask(022);
+    char name[64];
+    shmtest_name(name, sizeof name);
+    size_t size = 1 + (size_t)rand() % (3 * PAGE);
+    int fds = shmtest_open_fds();
+
+    struct shm_region r = {0};
+    int rc = shm_region_create(&r, name, size, 0);
+    GRADE_EXPECT_LONG(rc, 0, "creating a new object with a fresh name succeeds");
+    struct stat st;
+    if (rc == 0) {
+        char path[128];
+        snprintf(path, sizeof path, "/dev/shm%s", name);
+        GRADE_CHECK(stat(path, &st) == 0, "the object %s should exist in /dev/shm", name);
+        GRADE_EXPECT_LONG(st.st_size, (long)size, "ftruncate gives the object exactly the size asked for");
+        GRADE_CHECK((st.st_mode & 0777) == 0600,
+                    "mode: expected 0600, got 0%o (mode 0 means 0600: shared memory others can read or "
+                    "write leaks and corrupts data)", (unsigned)(st.st_mode & 0777));
+        GRADE_CHECK(r.addr != NULL && r.size == size, "r should be {mapping, %zu}, got {%p, %zu}",
+                    size, r.addr, r.size);
+        GRADE_EXPECT_LONG(shmtest_open_fds(), fds,
+                          "open descriptors after create: the mapping needs no descriptor, close it");
+        if (r.addr != NULL && r.size == size) {
+            unsigned char *p = r.addr;
+            size_t nonzero = 0;
+            for (size_t i = 0; i < size; i++)
+                nonzero += p[i] != 0;
+            GRADE_EXPECT_LONG(nonzero, 0, "a new object is all zeros");
+            struct peer_job j = {name, size, (unsigned char)rand()};
+            for (size_t i = 0; i < size; i++)
+                p[i] = (unsigned char)(j.pattern + i);
+            GRADE_EXPECT_LONG(in_child(peer_checks_and_answers, &j), 0,
+                              "another process must see what we wrote (MAP_SHARED, not MAP_PRIVATE)");
+            GRADE_CHECK(p[size - 1] == (unsigned char)~(j.pattern + size - 1),
+                        "what another process wrote must show up in our mapping (MAP_SHARED)");
+            munmap(r.addr, r.size);
+        }
+    }
+
+    /* An explicit mode is used as given (less the umask). */
+    char name2[64];
+    shmtest_name(name2, sizeof name2);
+    struct shm_region r2 = {0};
+    GRADE_EXPECT_LONG(shm_region_create(&r2, name2, PAGE, 0640), 0, "create with mode 0640");
+    char path2[128];
+    snprintf(path2, sizeof path2, "/dev/shm%s", name2);
+    if (stat(path2, &st) == 0)
+        GRADE_CHECK((st.st_mode & 0777) == 0640, "mode: expected 0640, got 0%o (an explicit mode is "
+                    "passed to shm_open)", (unsigned)(st.st_mode & 0777));
+    if (r2.addr != NULL)
+        munmap(r2.addr, r2.size);
+    shmtest_cleanup(name);
+    shmtest_cleanup(name2);
+}
+
+/* Another process writes into the object through its own mapping. */
+static int peer_writes(void *arg)
+{
+    const struct peer_job *j = arg;
+    int fd = shm_open(j->name, O_RDWR, 0);
+    if (fd == -1)
+        return 10;
+    unsigned char *p = mmap(NULL, j->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+        return 11;
+    for (size_t i = 0; i < j->size; i++)
+        p[i] = (unsigned char)(j->pattern ^ i);
+    return 0;
+}
+
+/* The test makes an object of size bytes itself, with plain shm_open + ftruncate. */
+static int make_object(const char *name, size_t size)
+{
+    int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd == -1)
+        return -1;
+    int rc = ftruncate(fd, (off_t)size);
+    close(fd);
+    return rc;
+}
+
+static void open_maps_the_whole_object(void)
+{
+    seed_once();
+    char name[64];
+    shmtest_name(name, sizeof name);
+    size_t size = PAGE + (size_t)rand() % (4 * PAGE);
+    GRADE_REQUIRE(make_object(name, size) == 0, "test set-up: cannot create %s: %s", name, strerror(errno));
+    int fds = shmtest_open_fds();
+
+    struct shm_region r = {0};
+    int rc = shm_region_open(&r, name, size / 2);
+    GRADE_EXPECT_LONG(rc, 0, "opening an existing object that is big enough succeeds");
+    GRADE_EXPECT_LONG(r.size, (long)size, "r->size is the object's size from fstat, not the minimum asked for");
+    GRADE_EXPECT_LONG(shmtest_open_fds(), fds, "open descriptors after open: close the one shm_open gave");
+    if (rc == 0 && r.addr != NULL && r.size == size) {
+        struct peer_job j = {name, size, (unsigned char)rand()};
+        GRADE_EXPECT_LONG(in_child(peer_writes, &j), 0, "test set-up: the other process could not write");
+        const unsigned char *p = r.addr;
+        size_t wrong = 0;
+        for (size_t i = 0; i < size; i++)
+            wrong += p[i] != (unsigned char)(j.pattern ^ i);
+        GRADE_EXPECT_LONG(wrong, 0, "bytes another process wrote must all show in the mapping (MAP_SHARED)");
+    }
+    if (r.addr != NULL)
+        munmap(r.addr, r.size);
+
+    /* Exactly the minimum is enough. */
+    struct shm_region r2 = {0};
+    GRADE_EXPECT_LONG(shm_region_open(&r2, name, size), 0, "an object of exactly min_size bytes is fine");
+    GRADE_EXPECT_LONG(shmtest_open_fds(), fds, "open descriptors after a second open");
+    if (r2.addr != NULL)
+        munmap(r2.addr, r2.size);
+    shmtest_cleanup(name);
+}
+
+/* Checks rc == -want and errno == want. */
+static void expect_error(int rc, int want, const char *what)
+{
+    GRADE_CHECK(rc == -want, "%s: expected -%s (%d), got %d (%s)", what, strerrorname_np(want), -want, rc,
+                rc < 0 ? strerror(-rc) : "no error");
+    GRADE_CHECK(errno == want, "%s: errno should be %s too, got %d (%s)", what, strerrorname_np(want), errno,
+                strerror(errno));
+}
+
+/* In a child, so that a crash is a failure here and not a lost test. */
+static int null_arguments_fail_cleanly(void *name)
+{
+    struct shm_region r;
+    errno = 0;
+    if (shm_region_create(NULL, name, PAGE, 0) != -EINVAL || errno != EINVAL)
+        return 1;
+    errno = 0;
+    if (shm_region_open(&r, NULL, 0) != -EINVAL || errno != EINVAL)
+        return 2;
+    return 0;
+}
+
+static void errors_are_values(void)
+{
+    seed_once();
+    char name[64], missing[64], empty[64];
+    shmtest_name(name, sizeof name);
+    shmtest_name(missing, sizeof missing);
+    shmtest_name(empty, sizeof empty);
+    size_t small = 1 + (size_t)rand() % 1000;
+    GRADE_REQUIRE(make_object(name, small) == 0, "test set-up: cannot create %s: %s", name, strerror(errno));
+    GRADE_REQUIRE(make_object(empty, 0) == 0, "test set-up: cannot create %s", empty);
+    int fds = shmtest_open_fds();
+
+    struct shm_region r = {(void *)&r, 12345};
+    errno = 0;
+    expect_error(shm_region_create(&r, name, PAGE, 0), EEXIST,
+                 "create over an existing object (O_EXCL: never adopt someone else's)");
+    struct stat st;
+    char path[128];
+    snprintf(path, sizeof path, "/dev/shm%s", name);
+    GRADE_CHECK(stat(path, &st) == 0 && st.st_size == (off_t)small,
+                "a failed create must leave the existing object alone (size %zu)", small);
+
+    errno = 0;
+    expect_error(shm_region_open(&r, missing, 0), ENOENT, "open of an object that does not exist");
+    errno = 0;
+    expect_error(shm_region_open(&r, name, PAGE), EPROTO,
+                 "open of an object smaller than min_size (mapping past its end means SIGBUS)");
+    errno = 0;
+    expect_error(shm_region_open(&r, empty, 0), EPROTO, "open of an object of size 0 (not sized yet)");
+    GRADE_CHECK(r.addr == (void *)&r && r.size == 12345, "r must be left untouched when a call fails");
+
+    char no_slash[64];
+    snprintf(no_slash, sizeof no_slash, "%s", missing + 1); /* shm_open(3) wants the leading '/' */
+    const char *bad[] = {no_slash, "/two/slashes", "/", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char what[80];
+        snprintf(what, sizeof what, "create with the name \"%s\"", bad[i]);
+        errno = 0;
+        expect_error(shm_region_create(&r, bad[i], PAGE, 0), EINVAL, what);
+    }
+    errno = 0;
+    expect_error(shm_region_create(&r, missing, 0, 0), EINVAL, "create with size 0");
+    GRADE_CHECK(!shmtest_exists(missing), "a refused create must not leave %s in /dev/shm", missing);
+    shmtest_cleanup(missing);
+    GRADE_EXPECT_LONG(in_child(null_arguments_fail_cleanly, missing), 0,
+                      "a NULL region or name must return -EINVAL, not crash (the child that tried it failed)");
+    shmtest_cleanup(missing);
+    GRADE_EXPECT_LONG(shmtest_open_fds(), fds, "descriptors after the failed calls: each failure closes what it opened");
+
+    /* The boundary still works: a successful open with the exact size. */
+    struct shm_region ok = {0};
+    GRADE_EXPECT_LONG(shm_region_open(&ok, name, small), 0, "open with min_size equal to the size");
+    GRADE_EXPECT_LONG(shmtest_open_fds(), fds, "descriptors after a successful open");
+    if (ok.addr != NULL)
+        munmap(ok.addr, ok.size);
+    shmtest_cleanup(name);
+    shmtest_cleanup(empty);
+    shmtest_cleanup(missing);
+    shm_unlink(no_slash);
+    GRADE_CHECK(!shmtest_exists(name) && !shmtest_exists(empty) && !shmtest_exists(missing),
+                "test clean-up: objects left in /dev/shm");
+}
+
+static void close_and_unlink_leave_nothing(void)
+{
+    seed_once();
+    char name[64];
+    shmtest_name(name, sizeof name);
+    int fds = shmtest_open_fds();
+    struct shm_region r = {0};
+    size_t size = 1 + (size_t)rand() % (2 * PAGE);
+    int rc = shm_region_create(&r, name, size, 0);
+    GRADE_EXPECT_LONG(rc, 0, "create");
+    if (rc == 0) {
+        GRADE_CHECK(shmtest_mapped(name), "after create, /proc/self/maps should show /dev/shm%s", name);
+        GRADE_EXPECT_LONG(shm_region_close(&r), 0, "close of a mapped region");
+        GRADE_CHECK(!shmtest_mapped(name), "after close, the mapping must be gone from /proc/self/maps");
+        GRADE_CHECK(r.addr == NULL && r.size == 0, "close zeroes the region so a second close is harmless");
+        GRADE_EXPECT_LONG(shm_region_close(&r), 0, "closing an all-zero region does nothing");
+        GRADE_CHECK(shmtest_exists(name), "close keeps the object: another process may still open it");
+        GRADE_EXPECT_LONG(shm_region_unlink(name), 0, "unlink");
+        GRADE_CHECK(!shmtest_exists(name), "after unlink, %s must be gone from /dev/shm", name);
+        errno = 0;
+        expect_error(shm_region_unlink(name), ENOENT, "unlink of a name already removed");
+        errno = 0;
+        expect_error(shm_region_unlink("bad"), EINVAL, "unlink of a bad name");
+    }
+    GRADE_EXPECT_LONG(shmtest_open_fds(), fds, "descriptors after create, close and unlink: none may leak");
+    shmtest_cleanup(name);
+}
+
+GRADE_TESTS(
+    GRADE_TEST_TIMEOUT("02.1", "create: a new, zeroed, 0600 object of the exact size, shared between processes",
+                       create_makes_a_private_zeroed_object, 2, 10),
+    GRADE_TEST_TIMEOUT("02.1", "open: maps the whole existing object, size from fstat",
+                       open_maps_the_whole_object, 2, 10),
+    GRADE_TEST_TIMEOUT("02.1", "errors are values: EEXIST, ENOENT, too small, bad names; errno kept",
+                       errors_are_values, 2, 10),
+    GRADE_TEST_TIMEOUT("02.1", "close unmaps, unlink removes the name, no descriptor leaks",
+                       close_and_unlink_leave_nothing, 1, 10),
+)
