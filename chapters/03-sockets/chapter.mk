@@ -17,3 +17,4 @@ demo-03-sockets: $(B)/bin/03-sockets/server $(B)/bin/03-sockets/client
 SOCK_TEST_UTIL := tests/03-sockets/sockutil.c
 03-sockets/e2e_server_client_EXTRA := $(SOCK_TEST_UTIL) tests/03-sockets/serverctl.c
 03-sockets/e2e_interop_EXTRA := $(SOCK_TEST_UTIL) tests/03-sockets/serverctl.c
+03-sockets/test_sendrecv_EXTRA := $(SOCK_TEST_UTIL)

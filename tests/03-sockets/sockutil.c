@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,4 +242,45 @@ int su_port_listening(int port)
         fclose(f);
     }
     return 0;
+}
+
+static volatile sig_atomic_t handled;
+static pthread_t pester_thread, pester_target;
+static atomic_int pester_stop;
+static int pester_interval_us;
+
+static void count_signal(int sig)
+{
+    (void)sig;
+    handled++;
+}
+
+static void *pester(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&pester_stop)) {
+        pthread_kill(pester_target, SIGUSR1);
+        usleep((useconds_t)pester_interval_us);
+    }
+    return NULL;
+}
+
+void su_start_pester(int interval_us)
+{
+    struct sigaction sa = {.sa_handler = count_signal}; /* no SA_RESTART */
+    sigemptyset(&sa.sa_mask);
+    GRADE_REQUIRE(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction: %s", strerror(errno));
+    handled = 0;
+    pester_interval_us = interval_us;
+    pester_target = pthread_self();
+    atomic_store(&pester_stop, 0);
+    int rc = pthread_create(&pester_thread, NULL, pester, NULL);
+    GRADE_REQUIRE(rc == 0, "test set-up: pthread_create: %s", strerror(rc));
+}
+
+long su_stop_pester(void)
+{
+    atomic_store(&pester_stop, 1);
+    pthread_join(pester_thread, NULL);
+    return handled;
 }

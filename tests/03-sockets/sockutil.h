@@ -63,4 +63,11 @@ int su_readable_within(int fd, int timeout_ms);
 /* Non-zero if some socket listens on TCP port (IPv4 or IPv6), from /proc/net. */
 int su_port_listening(int port);
 
+/* Interrupts thread target with SIGUSR1 every interval_us microseconds until
+ * su_stop_pester(), through a handler installed without SA_RESTART: every
+ * blocking call in target keeps failing with EINTR or returning early. */
+void su_start_pester(int interval_us);
+/* Stops it; returns how many signals the target's handler ran. */
+long su_stop_pester(void);
+
 #endif
