@@ -20,3 +20,4 @@ SOCK_TEST_UTIL := tests/03-sockets/sockutil.c
 03-sockets/test_sendrecv_EXTRA := $(SOCK_TEST_UTIL)
 03-sockets/test_frame_EXTRA := $(SOCK_TEST_UTIL)
 03-sockets/test_pollserver_EXTRA := $(SOCK_TEST_UTIL)
+03-sockets/test_unixsock_EXTRA := $(SOCK_TEST_UTIL)
