@@ -1,5 +1,13 @@
 # Chapter 03: the article's TCP server and client, and the benchmark.
-PROGRAMS += 03-sockets/server 03-sockets/client
+PROGRAMS += 03-sockets/server 03-sockets/client 03-sockets/rtt-bench
+
+# Round trips over TCP loopback and a UNIX domain socket, in one run.
+BENCHES += bench-03-sockets
+.PHONY: bench-03-sockets
+bench-03-sockets: $(B)/bin/03-sockets/rtt-bench
+	@mkdir -p build/bench/parts
+	@echo "== 03-sockets: round trips, TCP loopback vs UNIX domain socket =="
+	@$(B)/bin/03-sockets/rtt-bench --csv build/bench/parts/03-sockets.csv
 
 DEMOS += demo-03-sockets
 .PHONY: demo-03-sockets
