@@ -1,0 +1,88 @@
+/*
+ * client: the article's TCP client, in C.
+ *
+ *   client [--host HOST] [--port PORT]
+ *
+ * Connects to HOST port PORT (default localhost 9999), prints everything the
+ * server sends until it closes the connection, then a newline, as the
+ * Python original's print(data.decode()) does. Connection refused, an
+ * unknown host or a broken connection: one line on stderr, exit status 1.
+ */
+#include "die.h"
+#include "parse.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char usage[] = "[--host HOST] [--port PORT]";
+
+/* Tries every address of host:port in turn (localhost may be ::1 and
+ * 127.0.0.1, and the server may listen on only one); returns a connected socket. */
+static int connect_to(const char *host, const char *port)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *list;
+    int rc = getaddrinfo(host, port, &hints, &list);
+    if (rc != 0)
+        die_msg("cannot resolve '%s': %s", host, rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+
+    int fd = -1, last_error = 0;
+    for (struct addrinfo *ai = list; ai != NULL && fd == -1; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd == -1) {
+            last_error = errno;
+            continue;
+        }
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+            last_error = errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(list);
+    if (fd == -1)
+        die_errnum(last_error, "cannot connect to %s port %s", host, port);
+    return fd;
+}
+
+int main(int argc, char **argv)
+{
+    const char *host = "localhost", *port = "9999";
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 >= argc)
+            die_usage(usage, "%s needs a value", argv[i]);
+        if (strcmp(argv[i], "--host") == 0)
+            host = argv[i + 1];
+        else if (strcmp(argv[i], "--port") == 0)
+            port = argv[i + 1], parse_long_arg(port, 1, 65535, "--port", usage);
+        else
+            die_usage(usage, "unexpected argument '%s'", argv[i]);
+    }
+
+    int fd = connect_to(host, port);
+
+    /* TCP is a byte stream, not a sequence of messages: one recv() returns
+     * whatever has arrived so far, possibly only part of what was sent. The
+     * whole message is everything up to the end of the stream, when recv()
+     * returns 0 because the server closed. */
+    char buf[1024];
+    for (;;) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1)
+            die("receiving from %s port %s", host, port);
+        if (n == 0)
+            break;
+        if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+            die("writing to stdout");
+    }
+    if (putchar('\n') == EOF || fflush(stdout) == EOF)
+        die("writing to stdout");
+    close(fd);
+    return 0;
+}
