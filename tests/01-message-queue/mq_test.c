@@ -100,6 +100,21 @@ long mq_test_queue_consumers(const char *queue)
     return queue_counts(queue, &messages, &consumers) ? consumers : -1;
 }
 
+void mq_test_declare(amqp_connection_state_t conn, const char *queue, int durable)
+{
+    amqp_queue_declare(conn, 1, amqp_cstring_bytes(queue), 0, durable, 0, 0, amqp_empty_table);
+    die_on_amqp_error(amqp_get_rpc_reply(conn), "test set-up: declaring a queue");
+}
+
+void mq_test_publish(amqp_connection_state_t conn, const char *queue, const void *body, size_t len, int persistent)
+{
+    amqp_basic_properties_t props = {._flags = AMQP_BASIC_DELIVERY_MODE_FLAG,
+                                     .delivery_mode = persistent ? AMQP_DELIVERY_PERSISTENT : AMQP_DELIVERY_NONPERSISTENT};
+    amqp_bytes_t bytes = {.len = len, .bytes = (void *)body};
+    die_on_error(amqp_basic_publish(conn, 1, amqp_empty_bytes, amqp_cstring_bytes(queue), 0, 0, &props, bytes),
+                 "test set-up: publishing");
+}
+
 void mq_test_delete_queue(const char *queue)
 {
     amqp_connection_state_t conn = mq_test_connect();

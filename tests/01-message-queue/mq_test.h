@@ -36,6 +36,12 @@ long mq_test_queue_depth(const char *queue);
 /* Consumers of queue right now, or -1 if the queue does not exist. */
 long mq_test_queue_consumers(const char *queue);
 
+/* Declares queue on channel 1 of conn (durable or not, never exclusive). */
+void mq_test_declare(amqp_connection_state_t conn, const char *queue, int durable);
+
+/* Publishes body to queue on channel 1 through the default exchange. */
+void mq_test_publish(amqp_connection_state_t conn, const char *queue, const void *body, size_t len, int persistent);
+
 /* Deletes queue (nothing happens if it does not exist). Uses its own connection. */
 void mq_test_delete_queue(const char *queue);
 
