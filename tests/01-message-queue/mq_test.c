@@ -102,7 +102,12 @@ long mq_test_queue_consumers(const char *queue)
 
 void mq_test_declare(amqp_connection_state_t conn, const char *queue, int durable)
 {
-    amqp_queue_declare(conn, 1, amqp_cstring_bytes(queue), 0, durable, 0, 0, amqp_empty_table);
+    /* x-expires: should the test fail before deleting it, the broker
+     * deletes the queue itself after a minute unused. */
+    amqp_table_entry_t expires = {.key = amqp_cstring_bytes("x-expires"),
+                                  .value = {.kind = AMQP_FIELD_KIND_I32, .value.i32 = 60000}};
+    amqp_table_t args = {.num_entries = 1, .entries = &expires};
+    amqp_queue_declare(conn, 1, amqp_cstring_bytes(queue), 0, durable, 0, 0, args);
     die_on_amqp_error(amqp_get_rpc_reply(conn), "test set-up: declaring a queue");
 }
 
