@@ -1,0 +1,59 @@
+/*
+ * producer: the article's pika producer, in C with rabbitmq-c.
+ *
+ *   producer [--url URL] [--queue NAME] [MESSAGE]
+ *
+ * Declares the queue (default 'hello') and publishes MESSAGE (default
+ * 'Hello World!') to it through the default exchange, then closes the
+ * connection. URL defaults to $AMQP_URL, else amqp://guest:guest@localhost:5672/.
+ * Exit status: 0 sent, 1 the broker or the network failed, 2 bad usage.
+ */
+#include "amqp_util.h"
+#include "die.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] = "[--url URL] [--queue NAME] [MESSAGE]";
+
+int main(int argc, char **argv)
+{
+    const char *url = amqp_default_url(), *queue = "hello", *message = "Hello World!";
+    int have_message = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
+            url = argv[++i];
+        else if (strcmp(argv[i], "--queue") == 0 && i + 1 < argc)
+            queue = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1] == '-')
+            die_usage(usage, "unknown option or missing value: '%s'", argv[i]);
+        else if (!have_message++)
+            message = argv[i];
+        else
+            die_usage(usage, "unexpected argument '%s'", argv[i]);
+    }
+    if (!*queue)
+        die_usage(usage, "the queue name must not be empty");
+
+    const amqp_channel_t ch = 1;
+    amqp_connection_state_t conn = amqp_connect_or_die(url, ch);
+
+    /* Declaring is idempotent: whoever runs first, producer or consumer,
+     * creates the queue, so the message has somewhere to go. The flags
+     * (not passive, not durable, not exclusive, no auto-delete) are pika's
+     * defaults: a declaration with other flags would be refused. */
+    amqp_queue_declare(conn, ch, amqp_cstring_bytes(queue), 0, 0, 0, 0, amqp_empty_table);
+    die_on_amqp_error(amqp_get_rpc_reply(conn), "cannot declare the queue");
+
+    /* The default exchange "" routes a message to the queue whose name is
+     * the routing key. */
+    die_on_error(amqp_basic_publish(conn, ch, amqp_empty_bytes, amqp_cstring_bytes(queue), 0, 0,
+                                    NULL, amqp_cstring_bytes(message)),
+                 "cannot publish");
+    printf(" [x] Sent '%s'\n", message);
+
+    /* Closing politely also flushes: the broker has read the message before
+     * it answers our close. */
+    amqp_close_or_die(conn, ch);
+    return 0;
+}

@@ -1,0 +1,206 @@
+/* Graded tests for exercise 01.4 (chapters/01-message-queue/rpc.h). */
+#include "grade.h"
+#include "mq_test.h"
+#include "rpc.h"
+
+#include "amqp_util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CH 1
+
+enum mode { ECHO, STRAY };
+
+/* Our own empty values: this file's table of tests is read without
+ * librabbitmq linked, so it avoids the library's data (amqp_empty_*). */
+static const amqp_bytes_t no_bytes;
+static const amqp_table_t no_table;
+
+/* The answer the test server gives to a request: "re:" and the request reversed. */
+static size_t answer_for(const char *req, size_t len, char *out)
+{
+    memcpy(out, "re:", 3);
+    for (size_t i = 0; i < len; i++)
+        out[3 + i] = req[len - 1 - i];
+    return len + 3;
+}
+
+/* The test's server, in a child process: answers `count` requests on queue,
+ * as a correct server does (to reply_to, with the request's correlation_id);
+ * in STRAY mode it first sends a message with another correlation_id. For each
+ * request it reports on fd out "C <correlation_id>" or "N" (no correlation_id). */
+static _Noreturn void server(const char *queue, enum mode mode, int count, int out)
+{
+    amqp_connection_state_t conn = mq_test_connect();
+    amqp_basic_consume(conn, CH, amqp_cstring_bytes(queue), no_bytes, 0, 1, 0, no_table);
+    die_on_amqp_error(amqp_get_rpc_reply(conn), "test server: consuming");
+    for (int i = 0; i < count; i++) {
+        amqp_envelope_t env;
+        struct timeval tv = {.tv_sec = 10};
+        amqp_maybe_release_buffers(conn);
+        if (amqp_consume_message(conn, &env, &tv, 0).reply_type != AMQP_RESPONSE_NORMAL)
+            _exit(3);
+        const amqp_basic_properties_t *p = &env.message.properties;
+        char line[160];
+        int has_corr = (p->_flags & AMQP_BASIC_CORRELATION_ID_FLAG) != 0;
+        int n = has_corr ? snprintf(line, sizeof line, "C %.*s\n", (int)p->correlation_id.len,
+                                    (char *)p->correlation_id.bytes)
+                         : snprintf(line, sizeof line, "N\n");
+        (void)!write(out, line, (size_t)n);
+        if (!(p->_flags & AMQP_BASIC_REPLY_TO_FLAG) || env.message.body.len > 100) {
+            amqp_destroy_envelope(&env);
+            continue; /* nowhere to answer */
+        }
+        amqp_basic_properties_t rp = {0};
+        if (has_corr) {
+            rp._flags = AMQP_BASIC_CORRELATION_ID_FLAG;
+            rp.correlation_id = p->correlation_id;
+        }
+        if (mode == STRAY) {
+            amqp_basic_properties_t sp = {._flags = AMQP_BASIC_CORRELATION_ID_FLAG,
+                                          .correlation_id = amqp_cstring_bytes("not-yours")};
+            amqp_basic_publish(conn, CH, no_bytes, p->reply_to, 0, 0, &sp, amqp_cstring_bytes("stray"));
+        }
+        char answer[128];
+        amqp_bytes_t body = {.len = answer_for(env.message.body.bytes, env.message.body.len, answer), .bytes = answer};
+        die_on_error(amqp_basic_publish(conn, CH, no_bytes, p->reply_to, 0, 0, &rp, body), "test server: answering");
+        amqp_destroy_envelope(&env);
+    }
+    mq_test_close(conn);
+    _exit(0);
+}
+
+static pid_t start_server(const char *queue, enum mode mode, int count, int *out)
+{
+    int p[2];
+    GRADE_REQUIRE(pipe(p) == 0, "pipe: %s", strerror(errno));
+    fflush(NULL);
+    pid_t pid = fork();
+    GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        close(p[0]);
+        server(queue, mode, count, p[1]);
+    }
+    close(p[1]);
+    *out = p[0];
+    return pid;
+}
+
+/* One call with a random request; checks the answer. */
+static void call_and_check(struct rpc_client *c, const char *queue, const char *why)
+{
+    char req[41], reply[256], want[64];
+    size_t len = mq_test_random(1, 40);
+    mq_test_random_text(req, len);
+    size_t want_len = answer_for(req, len, want);
+    int rc = rpc_call(c, queue, req, len, reply, sizeof reply, 3000);
+    GRADE_EXPECT_LONG(rc, (long)want_len, why);
+    GRADE_CHECK(rc != (int)want_len || memcmp(reply, want, want_len) == 0,
+                "the answer to \"%s\" should be \"%.*s\", got \"%.*s\" (%s)", req, (int)want_len, want,
+                rc > 0 ? rc : 0, reply, why);
+}
+
+static void declare_server_queue(char *queue, size_t size, const char *what)
+{
+    mq_test_name(queue, size, what);
+    amqp_connection_state_t conn = mq_test_connect();
+    mq_test_declare(conn, queue, 0);
+    mq_test_close(conn);
+}
+
+static void calls_get_their_answers(void)
+{
+    char queue[80], log[1024] = "";
+    declare_server_queue(queue, sizeof queue, "rpc");
+    int out, timed_out;
+    pid_t pid = start_server(queue, ECHO, 3, &out);
+
+    amqp_connection_state_t conn = mq_test_connect();
+    struct rpc_client c;
+    GRADE_REQUIRE(rpc_client_open(&c, conn, CH) == 0, "rpc_client_open failed");
+    for (int i = 0; i < 3; i++)
+        call_and_check(&c, queue, "the server's answer comes back to the caller");
+
+    /* The reply queue is this connection's alone. */
+    GRADE_REQUIRE(c.reply_queue.len > 0 && c.reply_queue.len < 200, "the client has no reply queue name");
+    char reply_queue[256];
+    snprintf(reply_queue, sizeof reply_queue, "%.*s", (int)c.reply_queue.len, (char *)c.reply_queue.bytes);
+    amqp_connection_state_t other = mq_test_connect();
+    int shared = amqp_queue_declare(other, CH, amqp_cstring_bytes(reply_queue), 1, 0, 0, 0, no_table) != NULL;
+    amqp_connection_close(other, AMQP_REPLY_SUCCESS);
+    amqp_destroy_connection(other);
+    GRADE_CHECK(!shared, "another connection could use the reply queue %s: declare it exclusive", reply_queue);
+    rpc_client_close(&c);
+    mq_test_close(conn);
+
+    mq_test_read_until(out, "\n\n", 3000, log, sizeof log); /* all it wrote, until it exits */
+    close(out);
+    mq_test_stop(pid, 0, 3000, &timed_out);
+    char *c1 = strstr(log, "C "), *c2 = c1 ? strstr(c1 + 1, "C ") : NULL;
+    GRADE_CHECK(c1 && c2 && !strstr(log, "N\n"), "every request must carry a correlation_id; the server saw:\n%s", log);
+    if (c1 && c2)
+        GRADE_CHECK(strncmp(c1, c2, strcspn(c1, "\n") + 1) != 0, "two calls used the same correlation_id:\n%s", log);
+    mq_test_delete_queue(queue);
+}
+
+static void strays_are_dropped(void)
+{
+    char queue[80], log[1024] = "";
+    declare_server_queue(queue, sizeof queue, "rpc-stray");
+    int out, timed_out;
+    pid_t pid = start_server(queue, STRAY, 2, &out);
+    amqp_connection_state_t conn = mq_test_connect();
+    struct rpc_client c;
+    GRADE_REQUIRE(rpc_client_open(&c, conn, CH) == 0, "rpc_client_open failed");
+    for (int i = 0; i < 2; i++)
+        call_and_check(&c, queue, "a message with another correlation_id arrived first; it is not the answer");
+    rpc_client_close(&c);
+    mq_test_close(conn);
+    mq_test_read_until(out, "\n\n", 3000, log, sizeof log);
+    close(out);
+    mq_test_stop(pid, 0, 3000, &timed_out);
+    mq_test_delete_queue(queue);
+}
+
+static void timeout_then_late_answer_is_ignored(void)
+{
+    char queue[80], log[1024] = "";
+    declare_server_queue(queue, sizeof queue, "rpc-late");
+    amqp_connection_state_t conn = mq_test_connect();
+    struct rpc_client c;
+    GRADE_REQUIRE(rpc_client_open(&c, conn, CH) == 0, "rpc_client_open failed");
+
+    /* Nobody serves the queue yet: the call must give up. */
+    char reply[256];
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = rpc_call(&c, queue, "first", 5, reply, sizeof reply, 300);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    GRADE_EXPECT_LONG(rc, -ETIMEDOUT, "no server: the call must time out, not hang");
+    GRADE_CHECK(took < 2.0, "with timeout_ms = 300 the call took %.1f s", took);
+
+    /* The server starts: it answers the first request (too late) and then the
+     * second; the second call must get its own answer, not the stale one. */
+    int out, timed_out;
+    pid_t pid = start_server(queue, ECHO, 2, &out);
+    call_and_check(&c, queue, "the late answer to the call that timed out must be dropped");
+    rpc_client_close(&c);
+    mq_test_close(conn);
+    mq_test_read_until(out, "\n\n", 3000, log, sizeof log);
+    close(out);
+    mq_test_stop(pid, 0, 3000, &timed_out);
+    mq_test_delete_queue(queue);
+}
+
+GRADE_TESTS(
+    GRADE_TEST("01.4", "calls get their answers; correlation ids; an exclusive reply queue", calls_get_their_answers, 3),
+    GRADE_TEST("01.4", "a stray message in the reply queue is not the answer", strays_are_dropped, 2),
+    GRADE_TEST("01.4", "no server: -ETIMEDOUT; its late answer is then ignored", timeout_then_late_answer_is_ignored, 3),
+)
