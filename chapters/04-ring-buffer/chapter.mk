@@ -1,0 +1,1 @@
+# Ring step 1: a ring buffer in one process. One exercise (ring.c), no programs.
