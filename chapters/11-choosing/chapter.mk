@@ -14,3 +14,8 @@ bench-11-choosing: $(BENCH11)
 	@mkdir -p build/bench/parts
 	@$(BENCH11) --keep-going --out build/bench/parts/11-choosing.csv \
 		--spread build/bench/spread-11-choosing.csv --machine build/bench/machine.txt
+
+BENCH_REPORTS += report-11-choosing
+.PHONY: report-11-choosing
+report-11-choosing:
+	@chapters/11-choosing/report.sh build/bench/results.csv build/bench build/bench/machine.txt
