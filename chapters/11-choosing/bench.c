@@ -2,7 +2,7 @@
  *
  *   bench [--mech LIST] [--sizes LIST] [--reps N] [--count N] [--target-ms N]
  *         [--timeout S] [--out FILE] [--spread FILE] [--machine FILE]
- *         [--keep-going] [--quiet] [--list]
+ *         [--keep-going] [--quiet] [--table] [--list]
  *
  * For each mechanism and message size it runs one session: this process
  * creates what the two sides share, forks a client and a server pinned to
@@ -12,7 +12,8 @@
  *
  * Output: CSV "mechanism,size,metric,value" (value: the median over the
  * repetitions) on --out or stdout; with --spread, the same rows with
- * min, max and the number of repetitions. QUICK=1 in the environment asks
+ * min, max and the number of repetitions; with --table, a table for people
+ * instead of the CSV on standard output. QUICK=1 in the environment asks
  * for a short run (fewer sizes, shorter repetitions).
  *
  * Exit status: 0 if every session worked, 1 if one failed (with
@@ -39,7 +40,7 @@
 static const char usage[] =
     "[--mech all|NAME,...] [--sizes N,...] [--reps N] [--count N] [--target-ms N] "
     "[--timeout S] [--out FILE] [--spread FILE] [--machine FILE] [--keep-going] [--quiet] "
-    "[--list]";
+    "[--table] [--list]";
 
 static const struct mech *const all_mechs[] = {
     &mech_pipe,     &mech_fifo,       &mech_unix,   &mech_tcp,
@@ -60,6 +61,7 @@ struct options {
     long timeout_s;
     const char *out, *spread, *machine;
     int keep_going;
+    int table;
 };
 
 static const struct mech *find_mech(const char *name)
@@ -123,7 +125,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         {"out", required_argument, NULL, 'o'},       {"spread", required_argument, NULL, 'S'},
         {"machine", required_argument, NULL, 'M'},   {"keep-going", no_argument, NULL, 'k'},
         {"quiet", no_argument, NULL, 'q'},           {"list", no_argument, NULL, 'l'},
-        {NULL, 0, NULL, 0}};
+        {"table", no_argument, NULL, 'a'},           {NULL, 0, NULL, 0}};
     int c;
     opterr = 0; /* we print our own message, in the course's format */
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -141,6 +143,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         case 'M': o->machine = optarg; break;
         case 'k': o->keep_going = 1; break;
         case 'q': o->plan.progress = 0; break;
+        case 'a': o->table = 1; break;
         case 'l':
             for (size_t i = 0; i < N_MECHS; i++)
                 printf("%s\n", all_mechs[i]->name);
@@ -336,6 +339,27 @@ static void close_out(FILE *f, const char *path)
         die("writing %s", path != NULL ? path : "standard output");
 }
 
+/* One session's rows as one line of the --table output. */
+static void write_table_line(FILE *rows, FILE *out)
+{
+    char mech[64] = "", metric[32];
+    double v, rate = -1, p50 = -1, p99 = -1;
+    size_t size = 0;
+    rewind(rows);
+    while (fscanf(rows, "%63[^,],%zu,%31[^,],%lf,%*[^\n]\n", mech, &size, metric, &v) == 4) {
+        if (strcmp(metric, "msgs_per_s") == 0)
+            rate = v;
+        else if (strcmp(metric, "rtt_p50_ns") == 0)
+            p50 = v;
+        else if (strcmp(metric, "rtt_p99_ns") == 0)
+            p99 = v;
+    }
+    char r[32] = "-";
+    if (rate >= 0)
+        snprintf(r, sizeof r, "%.2f M", rate / 1e6);
+    fprintf(out, "%-20s %7zu %14s %12.2f %12.2f\n", mech, size, r, p50 / 1e3, p99 / 1e3);
+}
+
 /* A row from a session: "mech,size,metric,median,min,max,reps". The CSV gets
  * the first four fields, the spread file all of them. */
 static void write_rows(FILE *rows, FILE *out, FILE *spread)
@@ -369,7 +393,11 @@ int main(int argc, char **argv)
     }
     FILE *out = open_out(o.out);
     FILE *spread = o.spread != NULL ? open_out(o.spread) : NULL;
-    fprintf(out, "mechanism,size,metric,value\n");
+    if (o.table)
+        fprintf(out, "%-20s %7s %14s %12s %12s\n", "mechanism", "bytes", "msgs/s", "p50 rtt us",
+                "p99 rtt us");
+    else
+        fprintf(out, "mechanism,size,metric,value\n");
     if (spread != NULL)
         fprintf(spread, "mechanism,size,metric,median,min,max,reps\n");
 
@@ -390,7 +418,10 @@ int main(int argc, char **argv)
             int rc = run_session(m, &plan, o.timeout_s, cpu_a, cpu_b, rows);
             if (rc < -1)
                 raise(-rc); /* cleaned up: now end the way an interrupted program does */
-            if (rc == 0) {
+            if (rc == 0 && o.table) {
+                write_table_line(rows, out);
+                worked++;
+            } else if (rc == 0) {
                 write_rows(rows, out, spread);
                 worked++;
             } else {

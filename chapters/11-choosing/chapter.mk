@@ -19,3 +19,16 @@ BENCH_REPORTS += report-11-choosing
 .PHONY: report-11-choosing
 report-11-choosing:
 	@chapters/11-choosing/report.sh build/bench/results.csv build/bench build/bench/machine.txt
+
+# The course in one screen: a few mechanisms, one size, a few seconds.
+DEMOS += demo-11-choosing
+.PHONY: demo-11-choosing
+demo-11-choosing: $(BENCH11)
+	@echo "== 11-choosing: which one should I choose? (a quick look; make bench measures it all) =="
+	@echo "\$$ $(BENCH11) --mech pipe,unix,tcp,posix_mq,zeromq_ipc,ck_ring,cacheline_pingpong --sizes 64 --reps 3 --target-ms 20 --quiet --table"
+	@$(BENCH11) --mech pipe,unix,tcp,posix_mq,zeromq_ipc,ck_ring,cacheline_pingpong \
+		--sizes 64 --reps 3 --target-ms 20 --quiet --table
+	@echo "Same two processes, same messages: the kernel's mechanisms cost a system call,"
+	@echo "a copy and a wake-up per message; shared memory costs a few cache lines."
+	@echo "The floor is the ping-pong line. Chapter 11 explains when each one is the right choice."
+	@echo
