@@ -43,8 +43,11 @@ static const char usage[] =
     "[--table] [--list]";
 
 static const struct mech *const all_mechs[] = {
-    &mech_pipe,     &mech_fifo,       &mech_unix,   &mech_tcp,
+    &mech_pipe,     &mech_fifo,       &mech_unix,    &mech_tcp,
     &mech_posix_mq, &mech_zeromq_ipc, &mech_ck_ring, &mech_cacheline_pingpong,
+#ifdef HAVE_ICEORYX /* chapter.mk defines it when iceoryx's C binding is installed */
+    &mech_iceoryx,
+#endif
 };
 #define N_MECHS (sizeof all_mechs / sizeof all_mechs[0])
 
@@ -74,9 +77,15 @@ static const struct mech *find_mech(const char *name)
 
 static void parse_mechs(char *list, struct options *o)
 {
-    if (strcmp(list, "all") == 0) {
-        memcpy(o->mechs, all_mechs, sizeof all_mechs);
-        o->n_mechs = N_MECHS;
+    if (strcmp(list, "all") == 0) { /* all that can run here */
+        o->n_mechs = 0;
+        for (size_t i = 0; i < N_MECHS; i++) {
+            const char *why = all_mechs[i]->unavailable ? all_mechs[i]->unavailable() : NULL;
+            if (why == NULL)
+                o->mechs[o->n_mechs++] = all_mechs[i];
+            else if (o->plan.progress)
+                fprintf(stderr, "%s: leaving out %s: %s\n", prog_name(), all_mechs[i]->name, why);
+        }
         return;
     }
     o->n_mechs = 0;
@@ -109,13 +118,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
     const char *quick = getenv("QUICK");
     int is_quick = quick != NULL && *quick != '\0' && strcmp(quick, "0") != 0;
-    parse_mechs((char[]){"all"}, o);
     const size_t *sizes = is_quick ? quick_sizes : default_sizes;
     o->n_sizes = is_quick ? 2 : 5;
     memcpy(o->sizes, sizes, o->n_sizes * sizeof *sizes);
-    o->plan = (struct session_plan){.reps = is_quick ? 5 : 9,
-                                    .target_ms = is_quick ? 15 : 100,
-                                    .progress = 1};
+    o->plan = (struct session_plan){
+        .reps = is_quick ? 5 : 9, .target_ms = is_quick ? 15 : 100, .progress = 1};
     o->timeout_s = 120;
 
     static const struct option longopts[] = {
@@ -153,6 +160,8 @@ static void parse_options(int argc, char **argv, struct options *o)
     }
     if (optind < argc)
         die_usage(usage, "unexpected argument '%s'", argv[optind]);
+    if (o->n_mechs == 0) /* after the options: --quiet decides whether to explain */
+        parse_mechs((char[]){"all"}, o);
 }
 
 /* ---------------------------------------------------------------- pinning */
@@ -281,7 +290,10 @@ static int run_session(const struct mech *m, const struct session_plan *plan, lo
         m->attach(st, MECH_SERVER);
         session_server(m, st, plan->size, ctl[0]);
         m->detach(st);
-        _exit(0);
+        /* exit(), not _exit(): libraries deregister at exit (iceoryx tells
+         * RouDi it is gone); stdio was flushed before fork(), so nothing is
+         * written twice. */
+        exit(0);
     }
     pid_t client = fork();
     if (client == -1) {
@@ -301,7 +313,7 @@ static int run_session(const struct mech *m, const struct session_plan *plan, lo
         m->detach(st);
         if (fclose(out) == EOF)
             die("writing results");
-        _exit(0);
+        exit(0);
     }
     close(ctl[0]);
     close(ctl[1]);

@@ -5,6 +5,17 @@ PROGRAMS += 11-choosing/bench
 	mech_ck_ring.c mech_pingpong.c)
 11-choosing/bench_LIBS := -lzmq -lm
 
+# iceoryx is measured when its C binding is installed (Debian: iceoryx,
+# libiceoryx-binding-c-dev); without it the driver simply does not list it.
+IOX_RUNTIME_H := $(firstword $(wildcard /usr/include/iceoryx/v*/iceoryx_binding_c/runtime.h))
+ifneq ($(IOX_RUNTIME_H),)
+11-choosing/bench_EXTRA += chapters/11-choosing/mech_iceoryx.c
+11-choosing/bench_LIBS += -liceoryx_binding_c
+$(B)/obj/chapters/11-choosing/mech_iceoryx.o: PROJECT_CFLAGS += \
+	-I$(patsubst %/iceoryx_binding_c/runtime.h,%,$(IOX_RUNTIME_H))
+$(B)/obj/chapters/11-choosing/bench.o: PROJECT_CFLAGS += -DHAVE_ICEORYX=1
+endif
+
 BENCH11 := $(B)/bin/11-choosing/bench
 
 BENCHES += bench-11-choosing
@@ -12,7 +23,8 @@ BENCHES += bench-11-choosing
 bench-11-choosing: $(BENCH11)
 	@echo "== 11-choosing: every mechanism, same workload$(if $(QUICK), (QUICK))"
 	@mkdir -p build/bench/parts
-	@$(BENCH11) --keep-going --out build/bench/parts/11-choosing.csv \
+	@chapters/11-choosing/with-roudi.sh $(BENCH11) --keep-going \
+		--out build/bench/parts/11-choosing.csv \
 		--spread build/bench/spread-11-choosing.csv --machine build/bench/machine.txt
 
 BENCH_REPORTS += report-11-choosing

@@ -38,6 +38,13 @@ struct mech {
     /** Non-zero if it only makes sense for round trips (one slot, no queue). */
     int rtt_only;
     /**
+     * @brief Says why the mechanism cannot run here (a daemon it needs is not up), or NULL.
+     *
+     * NULL as a function pointer means it can always run.
+     * @return a reason, or NULL if it can run.
+     */
+    const char *(*unavailable)(void);
+    /**
      * @brief Creates what the two processes share, before fork().
      * @param size the size of every message of the session, in bytes.
      * @return the mechanism's state, passed to every other call.
@@ -80,14 +87,15 @@ struct mech {
 
 /** @name The mechanisms (one file each: mech_<name>.c)
  * @{ */
-extern const struct mech mech_pipe;               /**< two pipe(2)s */
-extern const struct mech mech_fifo;               /**< two named pipes (mkfifo(3)) */
-extern const struct mech mech_unix;               /**< a UNIX domain stream socket pair */
-extern const struct mech mech_tcp;                /**< TCP over the loopback interface */
-extern const struct mech mech_posix_mq;           /**< two POSIX message queues */
-extern const struct mech mech_zeromq_ipc;         /**< ZeroMQ PAIR sockets over ipc:// */
-extern const struct mech mech_ck_ring;            /**< Concurrency Kit SPSC rings in shared memory */
+extern const struct mech mech_pipe;       /**< two pipe(2)s */
+extern const struct mech mech_fifo;       /**< two named pipes (mkfifo(3)) */
+extern const struct mech mech_unix;       /**< a UNIX domain stream socket pair */
+extern const struct mech mech_tcp;        /**< TCP over the loopback interface */
+extern const struct mech mech_posix_mq;   /**< two POSIX message queues */
+extern const struct mech mech_zeromq_ipc; /**< ZeroMQ PAIR sockets over ipc:// */
+extern const struct mech mech_ck_ring;    /**< Concurrency Kit SPSC rings in shared memory */
 extern const struct mech mech_cacheline_pingpong; /**< one shared cache line each way */
+extern const struct mech mech_iceoryx; /**< iceoryx publish/subscribe (built if installed) */
 /** @} */
 
 #endif

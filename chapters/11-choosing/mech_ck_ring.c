@@ -123,5 +123,5 @@ static void ck_destroy(void *st)
     free(s);
 }
 
-const struct mech mech_ck_ring = {"ck_ring", 0, 0, ck_create, ck_attach, ck_send,
-                                  ck_recv, ck_detach, ck_destroy};
+const struct mech mech_ck_ring = {"ck_ring", 0,       0,       NULL,      ck_create,
+                                  ck_attach, ck_send, ck_recv, ck_detach, ck_destroy};

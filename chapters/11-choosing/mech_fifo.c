@@ -78,5 +78,5 @@ static void fifo_destroy(void *st)
     free(s);
 }
 
-const struct mech mech_fifo = {"fifo", 0, 0, fifo_create, fifo_attach, fifo_send,
-                               fifo_recv, fifo_detach, fifo_destroy};
+const struct mech mech_fifo = {"fifo",      0,         0,         NULL,        fifo_create,
+                               fifo_attach, fifo_send, fifo_recv, fifo_detach, fifo_destroy};

@@ -84,6 +84,13 @@ static void pingpong_destroy(void *st)
     free(s);
 }
 
-const struct mech mech_cacheline_pingpong = {
-    "cacheline_pingpong", 8, 1, pingpong_create, pingpong_attach, pingpong_send,
-    pingpong_recv, pingpong_detach, pingpong_destroy};
+const struct mech mech_cacheline_pingpong = {"cacheline_pingpong",
+                                             8,
+                                             1,
+                                             NULL,
+                                             pingpong_create,
+                                             pingpong_attach,
+                                             pingpong_send,
+                                             pingpong_recv,
+                                             pingpong_detach,
+                                             pingpong_destroy};

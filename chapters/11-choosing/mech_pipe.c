@@ -12,7 +12,7 @@
 struct pipe_state {
     int to_server[2]; /* [0] read end, [1] write end */
     int to_client[2];
-    int in, out;      /* this process's ends, after attach */
+    int in, out; /* this process's ends, after attach */
 };
 
 static void *pipe_create(size_t size)
@@ -61,5 +61,5 @@ static void pipe_destroy(void *st)
     free(st); /* the parent's ends were closed by detach */
 }
 
-const struct mech mech_pipe = {"pipe", 0, 0, pipe_create, pipe_attach, pipe_send,
-                               pipe_recv, pipe_detach, pipe_destroy};
+const struct mech mech_pipe = {"pipe",      0,         0,         NULL,        pipe_create,
+                               pipe_attach, pipe_send, pipe_recv, pipe_detach, pipe_destroy};

@@ -87,5 +87,5 @@ static void mq_destroy(void *st)
     free(s);
 }
 
-const struct mech mech_posix_mq = {"posix_mq", 8192, 0, mq_create, mq_attach, mq_send_one,
-                                   mq_recv_one, mq_detach, mq_destroy};
+const struct mech mech_posix_mq = {"posix_mq", 8192,        0,           NULL,      mq_create,
+                                   mq_attach,  mq_send_one, mq_recv_one, mq_detach, mq_destroy};

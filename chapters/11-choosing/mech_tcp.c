@@ -80,5 +80,5 @@ static void tcp_destroy(void *st)
     free(st); /* the parent closed the listener in attach */
 }
 
-const struct mech mech_tcp = {"tcp", 0, 0, tcp_create, tcp_attach, tcp_send,
-                              tcp_recv, tcp_detach, tcp_destroy};
+const struct mech mech_tcp = {"tcp",      0,        0,        NULL,       tcp_create,
+                              tcp_attach, tcp_send, tcp_recv, tcp_detach, tcp_destroy};

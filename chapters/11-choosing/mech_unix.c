@@ -54,5 +54,5 @@ static void unix_destroy(void *st)
     free(st);
 }
 
-const struct mech mech_unix = {"unix", 0, 0, unix_create, unix_attach, unix_send,
-                               unix_recv, unix_detach, unix_destroy};
+const struct mech mech_unix = {"unix",      0,         0,         NULL,        unix_create,
+                               unix_attach, unix_send, unix_recv, unix_detach, unix_destroy};

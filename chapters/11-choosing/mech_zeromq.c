@@ -53,8 +53,8 @@ static void zmq_attach(void *st, enum mech_side side)
     int linger = 0; /* at close, drop what is unsent instead of waiting for it */
     zmq_setsockopt(s->sock, ZMQ_LINGER, &linger, sizeof linger);
     /* connect() before the peer's bind() is fine: ZeroMQ retries in the background. */
-    int rc = side == MECH_SERVER ? zmq_bind(s->sock, s->endpoint)
-                                 : zmq_connect(s->sock, s->endpoint);
+    int rc =
+        side == MECH_SERVER ? zmq_bind(s->sock, s->endpoint) : zmq_connect(s->sock, s->endpoint);
     if (rc == -1)
         die_msg("zeromq_ipc: %s %s: %s", side == MECH_SERVER ? "bind" : "connect", s->endpoint,
                 zmq_strerror(zmq_errno()));
@@ -95,5 +95,6 @@ static void zmq_destroy(void *st)
     free(s);
 }
 
-const struct mech mech_zeromq_ipc = {"zeromq_ipc", 0, 0, zmq_create, zmq_attach, zmq_send_one,
-                                     zmq_recv_one, zmq_detach, zmq_destroy};
+const struct mech mech_zeromq_ipc = {
+    "zeromq_ipc", 0,          0,          NULL, zmq_create, zmq_attach, zmq_send_one,
+    zmq_recv_one, zmq_detach, zmq_destroy};

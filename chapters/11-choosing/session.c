@@ -147,8 +147,8 @@ void session_client(const struct mech *m, void *st, const struct session_plan *p
     double *p99 = xcalloc((size_t)reps, sizeof *p99);
 
     if (!m->rtt_only) {
-        long n = plan->count ? plan->count
-                             : calibrate(&p, ctl_fd, 1, plan->target_ms, MAX_STREAM_COUNT);
+        long n =
+            plan->count ? plan->count : calibrate(&p, ctl_fd, 1, plan->target_ms, MAX_STREAM_COUNT);
         for (int r = 0; r < reps; r++) {
             rate[r] = (double)n * 1e9 / (double)stream_once(&p, ctl_fd, n);
             if (plan->progress)
