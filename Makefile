@@ -287,7 +287,7 @@ test-stubs: tests
 		--title "starter stubs (every graded test must fail)" $(GRADED)
 
 # Each wrong answer is graded beside the reference answers of its chapter and
-# the unit tests: at least one test of its exercise must fail (all of them
+# the unit tests of common/: at least one test of its exercise must fail (all of them
 # if tests/wrong/<name>/expect says "zero"), every other test must pass, and
 # the run must finish.
 wrong_others = $(filter-out $(2),$(filter $(call chapter_of,x/$(2))/%,$(GRADED)))
@@ -297,7 +297,7 @@ test-wrong: tests $(WRONG_TESTS)
 		--expect $(if $(filter zero,$(file <tests/wrong/$(w)/expect)),zero,caught):$$(cut -f1 \
 			$(B)/lists/$(call wrong_test,$(w)).list | head -1) --brief \
 		--title "wrong answer '$(w)'" $(call wrong_test,$(w)) \
-		$(call wrong_others,$(w),$(call wrong_test,$(w))) $(UNIT))
+		$(call wrong_others,$(w),$(call wrong_test,$(w))) $(filter common/%,$(UNIT)))
 
 docs: deps ## build the HTML docs into build/docs/html (fails on any Doxygen warning)
 	@$(MAKE) docs-body

@@ -25,6 +25,8 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ipc-grade-sub.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
+chmod 755 "$work" # the grader's unprivileged test user must reach the build in here
+unset MAKEFLAGS MFLAGS MAKELEVEL # a grading run of its own, even when make started us
 (cd "$course" && tar --exclude=./build --exclude=./solutions --exclude=./.git --exclude=./tests/wrong \
     -cf - .) | (cd "$work" && tar -xf -) || exit 1
 
