@@ -24,6 +24,7 @@
 #include "iceoryx_binding_c/subscriber.h"
 
 struct iox_state {
+    size_t size;
     char instance[32]; /* unique per session, so two runs never see each other's messages */
     iox_pub_storage_t pub_storage;
     iox_sub_storage_t sub_storage;
@@ -40,10 +41,10 @@ static const char *iox_unavailable(void)
 
 static void *iox_create(size_t size)
 {
-    (void)size;
     struct iox_state *s = calloc(1, sizeof *s);
     if (s == NULL)
         die("iceoryx: calloc");
+    s->size = size;
     snprintf(s->instance, sizeof s->instance, "session-%ld", (long)getpid());
     return s;
 }
@@ -64,7 +65,9 @@ static void iox_attach(void *st, enum mech_side side)
     po.subscriberTooSlowPolicy = ConsumerTooSlowPolicy_WAIT_FOR_CONSUMER;
     iox_sub_options_t so;
     iox_sub_options_init(&so);
-    so.queueCapacity = 256; /* the most iceoryx allows */
+    /* RouDi's built-in pools hold 200 chunks of 128 KiB: two queues of 64
+     * fit; for small messages, the most iceoryx allows. */
+    so.queueCapacity = s->size > 16384 ? 64 : 256;
     so.queueFullPolicy = QueueFullPolicy_BLOCK_PRODUCER;
     const char *out = side == MECH_CLIENT ? "to-server" : "to-client";
     const char *in = side == MECH_CLIENT ? "to-client" : "to-server";
