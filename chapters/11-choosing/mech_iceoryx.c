@@ -24,7 +24,9 @@
 #include "iceoryx_binding_c/subscriber.h"
 
 struct iox_state {
+    size_t size;
     char instance[32]; /* unique per session, so two runs never see each other's messages */
+    char name[2][48];  /* each side's runtime name (the client's, the server's) */
     iox_pub_storage_t pub_storage;
     iox_sub_storage_t sub_storage;
     iox_pub_t pub;
@@ -40,22 +42,25 @@ static const char *iox_unavailable(void)
 
 static void *iox_create(size_t size)
 {
-    (void)size;
     struct iox_state *s = calloc(1, sizeof *s);
     if (s == NULL)
         die("iceoryx: calloc");
-    snprintf(s->instance, sizeof s->instance, "session-%ld", (long)getpid());
+    static unsigned sessions;
+    s->size = size;
+    snprintf(s->instance, sizeof s->instance, "session-%ld-%u", (long)getpid(), sessions);
+    snprintf(s->name[MECH_CLIENT], sizeof s->name[0], "ipc-bench-%ld-%u-c", (long)getpid(),
+             sessions);
+    snprintf(s->name[MECH_SERVER], sizeof s->name[0], "ipc-bench-%ld-%u-s", (long)getpid(),
+             sessions);
+    sessions++;
     return s;
 }
 
 static void iox_attach(void *st, enum mech_side side)
 {
     struct iox_state *s = st;
-    char name[64];
-    snprintf(name, sizeof name, "ipc-bench-%s-%ld", side == MECH_CLIENT ? "c" : "s",
-             (long)getpid());
     iox_set_loglevel(Iceoryx_LogLevel_Warn); /* its debug lines would drown the progress */
-    iox_runtime_init(name);                  /* registers this process with RouDi */
+    iox_runtime_init(s->name[side]);         /* registers this process with RouDi */
 
     iox_pub_options_t po;
     iox_pub_options_init(&po);
@@ -64,7 +69,9 @@ static void iox_attach(void *st, enum mech_side side)
     po.subscriberTooSlowPolicy = ConsumerTooSlowPolicy_WAIT_FOR_CONSUMER;
     iox_sub_options_t so;
     iox_sub_options_init(&so);
-    so.queueCapacity = 256; /* the most iceoryx allows */
+    /* RouDi's built-in pools hold 200 chunks of 128 KiB: two queues of 64
+     * fit; for small messages, the most iceoryx allows. */
+    so.queueCapacity = s->size > 16384 ? 64 : 256;
     so.queueFullPolicy = QueueFullPolicy_BLOCK_PRODUCER;
     const char *out = side == MECH_CLIENT ? "to-server" : "to-client";
     const char *in = side == MECH_CLIENT ? "to-client" : "to-server";
@@ -122,7 +129,18 @@ static void iox_detach(void *st)
 
 static void iox_destroy(void *st)
 {
-    free(st); /* RouDi reclaims what the two processes held */
+    struct iox_state *s = st;
+    /* Each runtime made a socket (and its lock file) named after it in /tmp,
+     * where RouDi talks to it, and does not remove them when it ends. RouDi
+     * reclaims the shared memory the two processes held. */
+    for (int side = 0; side < 2; side++) {
+        char path[80];
+        snprintf(path, sizeof path, "/tmp/%s", s->name[side]);
+        unlink(path);
+        snprintf(path, sizeof path, "/tmp/%s.lock", s->name[side]);
+        unlink(path);
+    }
+    free(s);
 }
 
 const struct mech mech_iceoryx = {"iceoryx",  0,        0,        iox_unavailable, iox_create,
