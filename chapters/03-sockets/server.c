@@ -148,8 +148,11 @@ int main(int argc, char **argv)
             die_usage(usage, "%s needs a value", argv[i]);
         if (strcmp(argv[i], "--host") == 0)
             host = argv[i + 1];
-        else if (strcmp(argv[i], "--port") == 0)
-            port = argv[i + 1], parse_long_arg(port, 1, 65535, "--port", usage);
+        else if (strcmp(argv[i], "--port") == 0) {
+            /* Checked here for a clear message; getaddrinfo() takes the text. */
+            parse_long_arg(argv[i + 1], 1, 65535, "--port", usage);
+            port = argv[i + 1];
+        }
         else if (strcmp(argv[i], "--count") == 0)
             count = parse_long_arg(argv[i + 1], 1, 1000000000, "--count", usage);
         else

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -58,6 +59,10 @@ int su_connect_tcp(int port)
         errno = saved;
         return -1;
     }
+    /* The tests write a frame's header and payload separately: without
+     * this, Nagle's algorithm would hold the payload for a delayed ACK. */
+    int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     return fd;
 }
 

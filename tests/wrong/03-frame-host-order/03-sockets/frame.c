@@ -1,12 +1,7 @@
-/* Wrong: the length in host byte order (little-endian on x86), not big-endian.
- *
- * Exercise 03.2: length-prefixed frames. The contract is in frame.h.
- * Grade it with: make grade EX=03.2
- *
- * You need the loops of exercise 03.1 here too. Write them again as static
- * functions in this file (copying your own is fine): each exercise is graded
- * on its own, so this file must not call send_all() or recv_all().
- */
+/* Wrong: the length goes on the wire in host byte order (little-endian on
+ * x86) and is read back the same way, instead of big-endian (htonl/ntohl).
+ * It even works between two such programs on one machine; the tests, and any
+ * other implementation, read a different length. */
 #include "frame.h"
 
 #include <arpa/inet.h>
