@@ -248,7 +248,11 @@ static void timed_wait_times_out_on_the_monotonic_clock(void)
                             "so the condition variable must measure it there (pthread_condattr_setclock)",
                 early / 1000000);
     GRADE_EXPECT_LONG(shm_sync_unlock(&sh->s), 0, "a timed-out wait returns with the mutex held again");
+#ifndef __SANITIZE_THREAD__
+    /* Unlocking a mutex we do not hold is the point of this check, and
+     * exactly what ThreadSanitizer reports as a bug: it runs in other builds. */
     GRADE_EXPECT_LONG(shm_sync_unlock(&sh->s), -EPERM, "unlocking a mutex we do not hold is -EPERM");
+#endif
     GRADE_EXPECT_LONG(shm_sync_lock(NULL), -EINVAL, "NULL is -EINVAL, not a crash");
     shm_sync_destroy(&sh->s);
     munmap(sh, sizeof *sh);
