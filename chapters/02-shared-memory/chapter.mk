@@ -11,3 +11,19 @@ demo-02-shared-memory: $(B)/bin/02-shared-memory/producer $(B)/bin/02-shared-mem
 	echo "\$$ /usr/bin/python3 article/consumer.py" && \
 	/usr/bin/python3 $(CURDIR)/chapters/02-shared-memory/article/consumer.py
 	@echo
+
+# The benchmark links the answer to exercise 02.3 the tree has: the reference
+# answer when solutions/ is there, otherwise the learner's own file.
+PROGRAMS += 02-shared-memory/bench-mailbox
+02-shared-memory/bench-mailbox_EXTRA := $(firstword $(wildcard solutions/02-shared-memory/shm_mailbox.c) \
+                                        chapters/02-shared-memory/shm_mailbox.c)
+
+BENCHES += bench-02-shared-memory
+.PHONY: bench-02-shared-memory
+bench-02-shared-memory: $(B)/bin/02-shared-memory/bench-mailbox
+	@mkdir -p build/bench/parts
+	@echo "bench: 02-shared-memory (mailbox vs pipe)"
+	$(Q){ echo mechanism,size,metric,value; \
+	  $(B)/bin/02-shared-memory/bench-mailbox $(if $(QUICK),--reps 5 --count 2000,--reps 7 --count 20000); \
+	} > build/bench/parts/02-shared-memory.csv.tmp && \
+	  mv build/bench/parts/02-shared-memory.csv.tmp build/bench/parts/02-shared-memory.csv

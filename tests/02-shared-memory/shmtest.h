@@ -3,6 +3,8 @@
 #ifndef IPC_SHMTEST_H
 #define IPC_SHMTEST_H
 
+#include "grade.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,5 +75,28 @@ static inline int shmtest_mapped(const char *name)
         fclose(f);
     return found;
 }
+
+/* A return value as a reader wants it: "-ETIMEDOUT" rather than -110. */
+static inline const char *shmtest_rc(long v, char *buf, size_t size)
+{
+    const char *name = v < 0 && v > -4096 ? strerrorname_np((int)-v) : NULL;
+    if (name != NULL)
+        snprintf(buf, size, "-%s", name);
+    else
+        snprintf(buf, size, "%ld", v);
+    return buf;
+}
+
+static inline void shmtest_expect_rc(long got, long want, const char *expr, const char *why, const char *file,
+                                     int line)
+{
+    char g[48], w[48];
+    grade_check(got == want, 0, file, line, "%s: expected %s, got %s (%s)", expr, shmtest_rc(want, w, sizeof w),
+                shmtest_rc(got, g, sizeof g), why);
+}
+
+/* GRADE_EXPECT_LONG for return values that may be negative errno values. */
+#define SHMTEST_EXPECT_RC(got, want, why) \
+    shmtest_expect_rc((long)(got), (long)(want), #got, (why), __FILE__, __LINE__)
 
 #endif

@@ -1,0 +1,263 @@
+/* Graded tests for exercise 02.3 (chapters/02-shared-memory/shm_mailbox.h).
+ * The mailbox lives in the test's own anonymous MAP_SHARED mapping, shared
+ * with forked processes, so this exercise depends on no other. */
+#include "grade.h"
+#include "shm_mailbox.h"
+#include "shmtest.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/wait.h>
+
+/* The mailbox, then flags the test itself uses; a spare page after it so a
+ * wrong answer that reads too far reads garbage instead of crashing. */
+struct shared {
+    struct shm_mailbox mb;
+    volatile int done;
+    volatile long bad_seq;
+};
+#define MAP_LEN (sizeof(struct shared) + 4096)
+
+static struct shared *new_mailbox(void)
+{
+    struct shared *sh = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    GRADE_REQUIRE(sh != MAP_FAILED, "test set-up: mmap: %s", strerror(errno));
+    int rc = shm_mailbox_init(&sh->mb);
+    char rcs[48];
+    GRADE_REQUIRE(rc == 0, "shm_mailbox_init: expected 0, got %s", shmtest_rc(rc, rcs, sizeof rcs));
+    return sh;
+}
+
+static void sleep_ms(long ms)
+{
+    nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000}, NULL);
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Exit status of a child after at most ms (scaled); -1 if it had to be killed. */
+static int reap(pid_t pid, long ms)
+{
+    int status;
+    for (long t = 0; t <= ms * SHMTEST_SLOW; t += 5) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (r == -1)
+            return -2;
+        sleep_ms(5);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+/* Frees the mailbox; destroy only if no process can be stuck in it. */
+static void done_with(struct shared *sh, int clean)
+{
+    if (clean)
+        shm_mailbox_destroy(&sh->mb);
+    munmap(sh, MAP_LEN);
+}
+
+static unsigned seed(void)
+{
+    return (unsigned)time(NULL) ^ ((unsigned)getpid() << 10);
+}
+
+static void message_crosses_processes(void)
+{
+    struct shared *sh = new_mailbox();
+    unsigned s = seed();
+    unsigned char msg[SHM_MAILBOX_MAX], got[SHM_MAILBOX_MAX + 16];
+    size_t len = 1 + (size_t)rand_r(&s) % SHM_MAILBOX_MAX;
+    for (size_t i = 0; i < len; i++)
+        msg[i] = (unsigned char)rand_r(&s);
+
+    pid_t pid = fork();
+    GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        sleep_ms(50); /* the parent is already waiting in get */
+        _exit(shm_mailbox_put(&sh->mb, msg, len) == 0 ? 0 : 1);
+    }
+    int n = shm_mailbox_get_timed(&sh->mb, got, sizeof got, 3000 * SHMTEST_SLOW);
+    int st = reap(pid, 3000);
+    SHMTEST_EXPECT_RC(n, (long)len, "get waits for the other process's put and returns the message's length");
+    GRADE_CHECK(n != (int)len || memcmp(got, msg, len) == 0, "the message arrived changed");
+    SHMTEST_EXPECT_RC(st, 0, "the putting process: put returns 0");
+
+    /* Sizes: too long to put; too long for the buffer, and then it stays. */
+    SHMTEST_EXPECT_RC(shm_mailbox_put(&sh->mb, msg, SHM_MAILBOX_MAX + 1), -EMSGSIZE,
+                      "a message over SHM_MAILBOX_MAX bytes does not fit the slot");
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, msg, len, 1000), 0, "put into the empty slot");
+    if (len > 1)
+        SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, got, len - 1, 1000), -EMSGSIZE,
+                          "a buffer one byte too small: -EMSGSIZE, and the message must stay");
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, got, len, 1000), (long)len,
+                      "the message is still there for a buffer that fits it exactly");
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, NULL, 0, 1000), 0, "an empty message is a message");
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, got, sizeof got, 1000), 0, "... of length 0");
+    done_with(sh, st == 0);
+}
+
+static void timeouts_leave_the_slot_alone(void)
+{
+    struct shared *sh = new_mailbox();
+    char buf[SHM_MAILBOX_MAX];
+    long t0 = now_ms();
+    int rc = shm_mailbox_get_timed(&sh->mb, buf, sizeof buf, 120);
+    long took = now_ms() - t0;
+    SHMTEST_EXPECT_RC(rc, -ETIMEDOUT, "get on an empty mailbox with a 120 ms timeout");
+    GRADE_CHECK(took >= 120, "get gave up after %ld ms, before its 120 ms timeout", took);
+
+    char msg[32];
+    int len = snprintf(msg, sizeof msg, "first %ld", (long)getpid());
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, msg, (size_t)len, 0), 0, "put into an empty slot");
+    t0 = now_ms();
+    rc = shm_mailbox_put_timed(&sh->mb, "second", 6, 120);
+    took = now_ms() - t0;
+    SHMTEST_EXPECT_RC(rc, -ETIMEDOUT, "put into a full mailbox with a 120 ms timeout");
+    GRADE_CHECK(took >= 120, "put gave up after %ld ms, before its 120 ms timeout", took);
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, "third", 5, 0), -ETIMEDOUT,
+                      "timeout 0 on a full slot: give up at once");
+    rc = shm_mailbox_get_timed(&sh->mb, buf, sizeof buf, 0);
+    SHMTEST_EXPECT_RC(rc, len, "the first message is still there, untouched by the puts that timed out");
+    if (rc == len)
+        GRADE_CHECK(memcmp(buf, msg, (size_t)len) == 0, "the first message was overwritten");
+    done_with(sh, 1);
+}
+
+static void put_blocks_while_full(void)
+{
+    struct shared *sh = new_mailbox();
+    unsigned s = seed();
+    long a = rand_r(&s), b = rand_r(&s);
+    pid_t pid = fork();
+    GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (shm_mailbox_put(&sh->mb, &a, sizeof a) != 0)
+            _exit(1);
+        if (shm_mailbox_put(&sh->mb, &b, sizeof b) != 0) /* must wait for our get */
+            _exit(2);
+        sh->done = 1;
+        _exit(0);
+    }
+    sleep_ms(250);
+    GRADE_CHECK(!sh->done, "the second put returned while the slot still held the first message: "
+                           "put must wait while the mailbox is full");
+    long got = 0;
+    int rc = shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 3000);
+    SHMTEST_EXPECT_RC(rc, (long)sizeof got, "first get");
+    GRADE_CHECK(got == a, "first get: expected %ld, got %ld (the first message, not overwritten)", a, got);
+    rc = shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 3000);
+    SHMTEST_EXPECT_RC(rc, (long)sizeof got, "second get: the blocked put completes once the slot is free");
+    GRADE_CHECK(got == b, "second get: expected %ld, got %ld", b, got);
+    int st = reap(pid, 3000);
+    SHMTEST_EXPECT_RC(st, 0, "the putting process: both puts return 0");
+    done_with(sh, st == 0);
+}
+
+/* Message i: its number, then a payload of 0..48 bytes derived from it and the key. */
+static size_t make_message(unsigned char *m, uint64_t i, unsigned key)
+{
+    memcpy(m, &i, sizeof i);
+    size_t extra = (size_t)((i * 2654435761u ^ key) % 49);
+    for (size_t k = 0; k < extra; k++)
+        m[sizeof i + k] = (unsigned char)(i + k + key);
+    return sizeof i + extra;
+}
+
+#define MESSAGES 100000
+
+static void hundred_thousand_messages_in_order(void)
+{
+    struct shared *sh = new_mailbox();
+    unsigned key = seed();
+    pid_t pid = fork();
+    GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        unsigned char m[64];
+        for (uint64_t i = 0; i < MESSAGES; i++)
+            if (shm_mailbox_put(&sh->mb, m, make_message(m, i, key)) != 0)
+                _exit(1);
+        _exit(0);
+    }
+    unsigned char want[64], got[SHM_MAILBOX_MAX];
+    uint64_t i = 0;
+    for (; i < MESSAGES; i++) {
+        size_t len = make_message(want, i, key);
+        int n = shm_mailbox_get_timed(&sh->mb, got, sizeof got, 5000 * SHMTEST_SLOW);
+        if (n != (int)len || memcmp(got, want, len) != 0) {
+            uint64_t seq = 0;
+            if (n >= (int)sizeof seq)
+                memcpy(&seq, got, sizeof seq);
+            if (n < 0)
+                GRADE_CHECK(0, "message %lu: get returned %d (%s)", (unsigned long)i, n, strerrorname_np(-n));
+            else if (seq > i)
+                GRADE_CHECK(0, "message %lu was lost: got number %lu instead (a put overwrote a full slot?)",
+                            (unsigned long)i, (unsigned long)seq);
+            else if (seq < i)
+                GRADE_CHECK(0, "message %lu came twice, or out of order: got number %lu when %lu was due "
+                               "(a get read a slot it had already emptied?)",
+                            (unsigned long)seq, (unsigned long)seq, (unsigned long)i);
+            else
+                GRADE_CHECK(0, "message %lu arrived with a wrong length or content (%d bytes, %zu expected)",
+                            (unsigned long)i, n, len);
+            break;
+        }
+    }
+    int st = reap(pid, 5000);
+    GRADE_EXPECT_LONG(i, MESSAGES, "messages received in order, each once, intact");
+    SHMTEST_EXPECT_RC(st, 0, "the putting process: every put returns 0");
+    done_with(sh, st == 0 && i == MESSAGES);
+}
+
+static void corrupt_slot_is_refused(void)
+{
+    struct shared *sh = new_mailbox();
+    unsigned s = seed();
+    unsigned char buf[SHM_MAILBOX_MAX + 64];
+    memset(buf, 0xA5, sizeof buf);
+
+    /* A peer (buggy or dying) left a length that does not fit the slot. */
+    sh->mb.full = 1;
+    sh->mb.len = SHM_MAILBOX_MAX + 1 + (uint32_t)(rand_r(&s) % 60);
+    int rc = shm_mailbox_get_timed(&sh->mb, buf, sizeof buf, 1000);
+    SHMTEST_EXPECT_RC(rc, -EPROTO, "a length over SHM_MAILBOX_MAX in the slot is corrupt data, not a message");
+    size_t touched = 0;
+    for (size_t i = 0; i < sizeof buf; i++)
+        touched += buf[i] != 0xA5;
+    SHMTEST_EXPECT_RC(touched, 0, "nothing may be copied out of a corrupt slot");
+
+    /* The same for a full flag that is neither 0 nor 1. */
+    sh->mb.full = 2 + (uint32_t)(rand_r(&s) % 1000);
+    sh->mb.len = 4;
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, buf, sizeof buf, 1000), -EPROTO,
+                      "a 'full' flag that is neither 0 nor 1 is corrupt");
+
+    /* Dropped, the mailbox works again. */
+    long v = rand_r(&s), got = 0;
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, &v, sizeof v, 1000), 0,
+                      "after -EPROTO the slot is empty again: put succeeds");
+    rc = shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 1000);
+    SHMTEST_EXPECT_RC(rc, (long)sizeof got, "and get takes that message");
+    GRADE_CHECK(got == v, "expected %ld, got %ld", v, got);
+    done_with(sh, 1);
+}
+
+GRADE_TESTS(
+    GRADE_TEST_TIMEOUT("02.3", "a message crosses to a waiting process; size limits", message_crosses_processes, 2, 10),
+    GRADE_TEST_TIMEOUT("02.3", "timed put and get give up with -ETIMEDOUT, slot untouched",
+                       timeouts_leave_the_slot_alone, 2, 10),
+    GRADE_TEST_TIMEOUT("02.3", "put waits while the slot is full", put_blocks_while_full, 2, 10),
+    GRADE_TEST_TIMEOUT("02.3", "100,000 numbered messages between two processes: none lost, doubled or reordered",
+                       hundred_thousand_messages_in_order, 3, 40),
+    GRADE_TEST_TIMEOUT("02.3", "a corrupt slot (length, flag) is refused with -EPROTO, then usable",
+                       corrupt_slot_is_refused, 1, 10),
+)
