@@ -202,7 +202,8 @@ BINS := $(patsubst %,$(B)/bin/%,$(PROGRAMS))
 
 # ---------------------------------------------------------------- running the grader
 GRADE_TIMEOUT_SCALE := $(if $(filter thread,$(SANITIZE)),5,$(if $(SANITIZE),3,1))
-GRADE_ENV := IPC_BIN_DIR=$(CURDIR)/$(B)/bin IPC_BUILD_DIR=$(CURDIR)/build
+GRADE_ENV := IPC_BIN_DIR=$(CURDIR)/$(B)/bin IPC_BUILD_DIR=$(CURDIR)/build \
+             $(if $(filter thread,$(SANITIZE)),TSAN_OPTIONS="suppressions=$(CURDIR)/tests/harness/tsan.supp $$TSAN_OPTIONS")
 GRADE_RUN = $(GRADE_ENV) $(GRADER) --lists $(B)/lists --timeout-scale $(GRADE_TIMEOUT_SCALE) \
             $(if $(SANITIZE),--sanitized)
 
