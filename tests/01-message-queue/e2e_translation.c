@@ -128,6 +128,24 @@ static void ctrl_c_closes_cleanly(void)
     mq_test_delete_queue(queue);
 }
 
+static void deleted_queue_ends_consumer(void)
+{
+    char queue[80], url[1024], out[4096] = "";
+    mq_test_name(queue, sizeof queue, "deleted");
+    snprintf(url, sizeof url, "%s", mq_test_url());
+    char *argv[] = {(char *)tu_program(CONSUMER), "--url", url, "--queue", queue, NULL};
+    int fd, timed_out;
+    pid_t pid = mq_test_spawn(argv, &fd);
+    int waiting = mq_test_read_until(fd, "Waiting for messages", 5000, out, sizeof out);
+    if (waiting)
+        mq_test_delete_queue(queue);
+    int said = waiting && mq_test_read_until(fd, "cancelled", 5000, out, sizeof out);
+    int status = mq_test_stop(pid, said ? 0 : SIGKILL, 3000, &timed_out);
+    close(fd);
+    GRADE_CHECK(said && !timed_out && tu_exited_with(status, 1),
+                "a consumer whose queue is deleted should say so and exit 1, not wait for ever; output:\n%s", out);
+}
+
 /* The article's programs use the queue 'hello': start from an empty one. */
 static void setenv_url(void)
 {
@@ -209,6 +227,7 @@ GRADE_TESTS(
     GRADE_TEST_TIMEOUT("unit", "wrong password, unknown vhost: the broker's reply text, exit 1", refusals_are_explained, 0, 15),
     GRADE_TEST("unit", "bad options: exit 2; a non-AMQP URL: exit 1", bad_usage_exits_2, 0),
     GRADE_TEST("unit", "consumer: Ctrl-C closes cleanly, exit 0", ctrl_c_closes_cleanly, 0),
+    GRADE_TEST("unit", "consumer: its queue deleted, it says so and exits 1", deleted_queue_ends_consumer, 0),
     GRADE_TEST_TIMEOUT("unit", "interop: the article's pika producer -> C consumer", article_producer_to_c_consumer, 0, 20),
     GRADE_TEST_TIMEOUT("unit", "interop: C producer -> the article's pika consumer", c_producer_to_article_consumer, 0, 20),
     GRADE_TEST_TIMEOUT("unit", "mq-bench: 200 messages from producer to consumer", bench_client_moves_messages, 0, 20),
