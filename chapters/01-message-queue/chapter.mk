@@ -14,7 +14,7 @@ $(MQ)/mq-bench_LIBS := -lrabbitmq
 
 # Every test of this chapter talks to the broker with rabbitmq-c, through
 # the helpers in amqp_util.c and tests/01-message-queue/mq_test.c.
-MQ_TESTS := e2e_translation test_mq_connect test_workq test_confirm test_rpc
+MQ_TESTS := e2e_translation test_mq_connect test_workq test_confirm test_rpc test_pubsub
 $(foreach t,$(MQ_TESTS),$(eval $(MQ)/$(t)_LIBS := -lrabbitmq))
 $(foreach t,$(MQ_TESTS),$(eval $(MQ)/$(t)_EXTRA := $(MQ_UTIL) tests/$(MQ)/mq_test.c))
 
