@@ -88,8 +88,16 @@ amqp_connection_state_t amqp_connect_or_die(const char *url, amqp_channel_t chan
      * reading); pika and most tools take it as the default vhost "/". */
     const char *vhost = *info.vhost ? info.vhost : "/";
     snprintf(what, sizeof what, "cannot log in to vhost '%s' as '%s'", vhost, info.user);
-    die_on_amqp_error(amqp_login(conn, vhost, 0, AMQP_DEFAULT_FRAME_SIZE, 0,
-                                 AMQP_SASL_METHOD_PLAIN, info.user, info.password),
+    /* Ask the broker to tell a consumer when its subscription ends (the
+     * queue was deleted), rather than leave it waiting for ever. */
+    amqp_table_entry_t cap = {.key = amqp_cstring_bytes("consumer_cancel_notify"),
+                              .value = {.kind = AMQP_FIELD_KIND_BOOLEAN, .value.boolean = 1}};
+    amqp_table_entry_t prop = {.key = amqp_cstring_bytes("capabilities"),
+                               .value = {.kind = AMQP_FIELD_KIND_TABLE,
+                                         .value.table = {.num_entries = 1, .entries = &cap}}};
+    amqp_table_t props = {.num_entries = 1, .entries = &prop};
+    die_on_amqp_error(amqp_login_with_properties(conn, vhost, 0, AMQP_DEFAULT_FRAME_SIZE, 0, &props,
+                                                 AMQP_SASL_METHOD_PLAIN, info.user, info.password),
                       what);
     amqp_channel_open(conn, channel);
     die_on_amqp_error(amqp_get_rpc_reply(conn), "cannot open a channel");

@@ -82,7 +82,7 @@ ctl() {
 explain_failure() {
     local log=$dir/log/startup.log
     echo "broker: rabbitmq-server did not start; last lines of $log:" >&2
-    tail -n 15 "$log" >&2 2>/dev/null
+    tail -n 12 "$log" 2>/dev/null | cut -c 1-300 >&2
     local why="see the log above and $dir/log/"
     if grep -q 'eaddrinuse' "$dir"/log/* 2>/dev/null; then
         why="a port it wanted was taken just after we picked it: run 'make broker-start' again"
@@ -120,6 +120,10 @@ start_node() {
         chown -R rabbitmq:rabbitmq "$dir/mnesia" "$dir/log" "$dir/home" "$dir/enabled_plugins" \
             "$dir/rabbitmq-env.conf"
         as=(setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups)
+        # Say so now, rather than through an Erlang crash report later.
+        "${as[@]}" test -w "$dir/mnesia" -a -r "$dir/home/.erlang.cookie" ||
+            fail "the rabbitmq user cannot reach $dir (a parent directory is closed to other users?); \
+move the checkout, or set AMQP_URL to use another broker"
     fi
 
     cd "$dir" || exit 1
@@ -135,6 +139,7 @@ start_node() {
         RABBITMQ_MNESIA_BASE="$dir/mnesia" \
         RABBITMQ_LOG_BASE="$dir/log" \
         RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
+        ERL_CRASH_DUMP="$dir/log/erl_crash.dump" \
         "$erl_dir/rabbitmq-server" > "$dir/log/startup.log" 2>&1 < /dev/null &
     local server_pid=$!
     printf 'server_pid=%s\namqp_port=%s\ndist_port=%s\nepmd_port=%s\nnode=%s\n' \

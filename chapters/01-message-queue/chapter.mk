@@ -4,15 +4,17 @@ MQ := 01-message-queue
 MQ_DIR := chapters/$(MQ)
 MQ_UTIL := $(MQ_DIR)/amqp_util.c
 
-PROGRAMS += $(MQ)/producer $(MQ)/consumer
+PROGRAMS += $(MQ)/producer $(MQ)/consumer $(MQ)/mq-bench
 $(MQ)/producer_EXTRA := $(MQ_UTIL)
 $(MQ)/producer_LIBS := -lrabbitmq
 $(MQ)/consumer_EXTRA := $(MQ_UTIL)
 $(MQ)/consumer_LIBS := -lrabbitmq
+$(MQ)/mq-bench_EXTRA := $(MQ_UTIL)
+$(MQ)/mq-bench_LIBS := -lrabbitmq
 
 # Every test of this chapter talks to the broker with rabbitmq-c, through
 # the helpers in amqp_util.c and tests/01-message-queue/mq_test.c.
-MQ_TESTS := e2e_translation test_mq_connect test_workq test_confirm test_rpc
+MQ_TESTS := e2e_translation test_mq_connect test_workq test_confirm test_rpc test_pubsub
 $(foreach t,$(MQ_TESTS),$(eval $(MQ)/$(t)_LIBS := -lrabbitmq))
 $(foreach t,$(MQ_TESTS),$(eval $(MQ)/$(t)_EXTRA := $(MQ_UTIL) tests/$(MQ)/mq_test.c))
 
@@ -42,3 +44,10 @@ demo-$(MQ): $(B)/bin/$(MQ)/producer $(B)/bin/$(MQ)/consumer
 	echo "\$$ python3 article/producer.py"; /usr/bin/python3 $(MQ_DIR)/article/producer.py && \
 	echo "\$$ consumer --count 1"; $(B)/bin/$(MQ)/consumer --count 1
 	@echo
+
+# ------------------------------------------------------------ the benchmark
+# Messages per second through one queue: the C client against pika.
+BENCHES += bench-$(MQ)
+.PHONY: bench-$(MQ)
+bench-$(MQ): $(B)/bin/$(MQ)/mq-bench
+	@/usr/bin/python3 $(MQ_DIR)/bench/run.py "$(MQ_URL)" $(B)/bin/$(MQ) build/bench/parts/$(MQ).csv

@@ -7,7 +7,8 @@
  * as the article's " [x] Received b'...'" lines. It acknowledges each message
  * after printing it, so the broker forgets it only once it was handled.
  * With --count N it exits after N messages; otherwise it runs until Ctrl-C
- * (SIGINT) or SIGTERM, then closes the connection cleanly.
+ * (SIGINT) or SIGTERM, then closes the connection cleanly. If the queue is
+ * deleted under it, the broker cancels the subscription and it exits 1.
  * URL defaults to $AMQP_URL, else amqp://guest:guest@localhost:5672/.
  * Exit status: 0 done, 1 the broker or the network failed, 2 bad usage.
  */
@@ -105,9 +106,13 @@ int main(int argc, char **argv)
             /* Not a delivery: the broker is closing the channel or the
              * connection and says why in the next frame. */
             amqp_frame_t frame;
-            if (amqp_simple_wait_frame(conn, &frame) == AMQP_STATUS_OK && frame.frame_type == AMQP_FRAME_METHOD &&
-                (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
-                 frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD)) {
+            die_on_error(amqp_simple_wait_frame(conn, &frame), "cannot receive");
+            if (frame.frame_type != AMQP_FRAME_METHOD)
+                continue;
+            if (frame.payload.method.id == AMQP_BASIC_CANCEL_METHOD)
+                die_msg("the broker cancelled the subscription: was the queue '%s' deleted?", queue);
+            if (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
+                frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD) {
                 amqp_rpc_reply_t closed = {.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION,
                                            .reply = frame.payload.method};
                 die_on_amqp_error(closed, "the broker stopped the delivery");

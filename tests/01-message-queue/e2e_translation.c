@@ -37,15 +37,22 @@ static void round_trip(void)
     struct tu_run_result r;
     char *prod[] = {(char *)tu_program(PRODUCER), "--url", url, "--queue", queue, msg, NULL};
     GRADE_REQUIRE(tu_run(prod, 5000, &r) == 0, "could not start %s", prod[0]);
-    char want[128];
+    char want[256];
     snprintf(want, sizeof want, " [x] Sent '%s'\n", msg);
     GRADE_CHECK(tu_exited_with(r.status, 0), "producer should exit 0; stderr: %s", r.err);
     GRADE_EXPECT_STR(r.out, want, "the producer prints the article's line");
 
-    char *cons[] = {(char *)tu_program(CONSUMER), "--url", url, "--queue", queue, "--count", "1", NULL};
+    /* A body with quotes, a newline and a non-ASCII byte: shown as Python shows bytes. */
+    char odd[] = "it's\n\"x\"\xc3\xa9";
+    char *prod2[] = {(char *)tu_program(PRODUCER), "--url", url, "--queue", queue, odd, NULL};
+    GRADE_REQUIRE(tu_run(prod2, 5000, &r) == 0 && tu_exited_with(r.status, 0), "the producer failed: %s", r.err);
+
+    char *cons[] = {(char *)tu_program(CONSUMER), "--url", url, "--queue", queue, "--count", "2", NULL};
     GRADE_REQUIRE(tu_run(cons, 5000, &r) == 0, "could not start %s", cons[0]);
-    snprintf(want, sizeof want, " [*] Waiting for messages. To exit press CTRL+C\n [x] Received b'%s'\n", msg);
-    GRADE_CHECK(tu_exited_with(r.status, 0) && !r.timed_out, "consumer --count 1 should exit 0; stderr: %s", r.err);
+    snprintf(want, sizeof want,
+             " [*] Waiting for messages. To exit press CTRL+C\n [x] Received b'%s'\n"
+             " [x] Received b'it\\'s\\n\"x\"\\xc3\\xa9'\n", msg);
+    GRADE_CHECK(tu_exited_with(r.status, 0) && !r.timed_out, "consumer --count 2 should exit 0; stderr: %s", r.err);
     GRADE_EXPECT_STR(r.out, want, "the consumer prints the article's lines, the body as Python shows bytes");
     GRADE_EXPECT_LONG(mq_test_queue_depth(queue), 0, "the consumer acknowledged the message: nothing is left");
     mq_test_delete_queue(queue);
@@ -67,7 +74,7 @@ static void closed_port_fails_fast(void)
     }
 }
 
-static void refusals_are_explained(void)
+static void refusals_and_bad_usage(void)
 {
     char good[1024], bad_user[1100], bad_vhost[1100], vhost[40];
     snprintf(good, sizeof good, "%s", mq_test_url());
@@ -91,12 +98,9 @@ static void refusals_are_explained(void)
         GRADE_CHECK(strstr(r.err, cases[i].reply) != NULL,
                     "%s: stderr should carry the broker's reply %s; got: %s", cases[i].why, cases[i].reply, r.err);
     }
-}
 
-static void bad_usage_exits_2(void)
-{
-    char *argv[] = {(char *)tu_program(CONSUMER), "--count", "0", NULL};
     struct tu_run_result r;
+    char *argv[] = {(char *)tu_program(CONSUMER), "--count", "0", NULL};
     GRADE_REQUIRE(tu_run(argv, 5000, &r) == 0, "could not start %s", argv[0]);
     GRADE_CHECK(tu_exited_with(r.status, 2), "--count 0 is a usage error: exit 2; stderr: %s", r.err);
     char *argv2[] = {(char *)tu_program(PRODUCER), "--url", "http://example.org/", NULL};
@@ -119,6 +123,24 @@ static void ctrl_c_closes_cleanly(void)
     GRADE_CHECK(waiting, "the consumer never said it was waiting; output: %s", out);
     GRADE_CHECK(!timed_out && tu_exited_with(status, 0), "Ctrl-C (SIGINT) should end the consumer with status 0");
     mq_test_delete_queue(queue);
+}
+
+static void deleted_queue_ends_consumer(void)
+{
+    char queue[80], url[1024], out[4096] = "";
+    mq_test_name(queue, sizeof queue, "deleted");
+    snprintf(url, sizeof url, "%s", mq_test_url());
+    char *argv[] = {(char *)tu_program(CONSUMER), "--url", url, "--queue", queue, NULL};
+    int fd, timed_out;
+    pid_t pid = mq_test_spawn(argv, &fd);
+    int waiting = mq_test_read_until(fd, "Waiting for messages", 5000, out, sizeof out);
+    if (waiting)
+        mq_test_delete_queue(queue);
+    int said = waiting && mq_test_read_until(fd, "cancelled", 5000, out, sizeof out);
+    int status = mq_test_stop(pid, said ? 0 : SIGKILL, 3000, &timed_out);
+    close(fd);
+    GRADE_CHECK(said && !timed_out && tu_exited_with(status, 1),
+                "a consumer whose queue is deleted should say so and exit 1, not wait for ever; output:\n%s", out);
 }
 
 /* The article's programs use the queue 'hello': start from an empty one. */
@@ -172,12 +194,38 @@ static void c_producer_to_article_consumer(void)
     mq_test_delete_queue("hello");
 }
 
+static void bench_client_moves_messages(void)
+{
+    char queue[80], url[1024], out[4096] = "";
+    mq_test_name(queue, sizeof queue, "bench");
+    snprintf(url, sizeof url, "%s", mq_test_url());
+    char *cons[] = {(char *)tu_program("01-message-queue/mq-bench"), "consume", "--url", url, "--queue", queue,
+                    "--count", "200", NULL};
+    int fd, timed_out;
+    pid_t pid = mq_test_spawn(cons, &fd);
+    int ready = mq_test_read_until(fd, "ready\n", 5000, out, sizeof out);
+    struct tu_run_result r;
+    char *prod[] = {(char *)tu_program("01-message-queue/mq-bench"), "produce", "--url", url, "--queue", queue,
+                    "--count", "200", "--size", "100", NULL};
+    if (ready)
+        GRADE_REQUIRE(tu_run(prod, 5000, &r) == 0, "could not start %s", prod[0]);
+    int ended = ready && mq_test_read_until(fd, "end ", 5000, out, sizeof out);
+    int status = mq_test_stop(pid, ended ? 0 : SIGKILL, 3000, &timed_out);
+    close(fd);
+    GRADE_CHECK(ready, "the bench consumer never said ready:\n%s", out);
+    GRADE_CHECK(ended && tu_exited_with(status, 0), "the bench consumer should receive 200 messages and exit 0:\n%s", out);
+    GRADE_CHECK(!ready || strncmp(r.out, "start ", 6) == 0, "the bench producer prints its start time; got: %s", r.out);
+    GRADE_EXPECT_LONG(mq_test_queue_depth(queue), -1, "the bench's queue is auto-deleted when its consumer leaves");
+}
+
 GRADE_TESTS(
-    GRADE_TEST_TIMEOUT("unit", "producer -> consumer: the article's lines, nothing left", round_trip, 0, 15),
+    GRADE_TEST_TIMEOUT("unit", "producer -> consumer: the article's lines, bodies as Python shows them", round_trip, 0, 15),
     GRADE_TEST_TIMEOUT("unit", "a closed port: one error line, exit 1, within 5 s", closed_port_fails_fast, 0, 15),
-    GRADE_TEST_TIMEOUT("unit", "wrong password, unknown vhost: the broker's reply text, exit 1", refusals_are_explained, 0, 15),
-    GRADE_TEST("unit", "bad options: exit 2; a non-AMQP URL: exit 1", bad_usage_exits_2, 0),
+    GRADE_TEST_TIMEOUT("unit", "wrong password, unknown vhost, bad URL: exit 1, one line; bad options: exit 2",
+                       refusals_and_bad_usage, 0, 15),
     GRADE_TEST("unit", "consumer: Ctrl-C closes cleanly, exit 0", ctrl_c_closes_cleanly, 0),
+    GRADE_TEST("unit", "consumer: its queue deleted, it says so and exits 1", deleted_queue_ends_consumer, 0),
     GRADE_TEST_TIMEOUT("unit", "interop: the article's pika producer -> C consumer", article_producer_to_c_consumer, 0, 20),
     GRADE_TEST_TIMEOUT("unit", "interop: C producer -> the article's pika consumer", c_producer_to_article_consumer, 0, 20),
+    GRADE_TEST_TIMEOUT("unit", "mq-bench: 200 messages from producer to consumer", bench_client_moves_messages, 0, 20),
 )

@@ -128,6 +128,14 @@ void mq_test_delete_queue(const char *queue)
     mq_test_close(conn);
 }
 
+void mq_test_delete_exchange(const char *exchange)
+{
+    amqp_connection_state_t conn = mq_test_connect();
+    amqp_exchange_delete(conn, 1, amqp_cstring_bytes(exchange), 0);
+    die_on_amqp_error(amqp_get_rpc_reply(conn), "test cleanup: deleting an exchange");
+    mq_test_close(conn);
+}
+
 int mq_test_closed_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -49,6 +49,9 @@ void mq_test_delete_queue(const char *queue);
  * one when we bind port 0, and we close it again. */
 int mq_test_closed_port(void);
 
+/* Deletes exchange (nothing happens if it does not exist). Uses its own connection. */
+void mq_test_delete_exchange(const char *exchange);
+
 /* Starts argv in the background with stdout and stderr on one pipe;
  * *out_fd receives its reading end. Returns the pid. */
 pid_t mq_test_spawn(char *const argv[], int *out_fd);

@@ -27,7 +27,7 @@ static void make_messages(size_t n)
 /* Non-zero if a frame (a late confirm) is waiting on the connection. */
 static int frame_pending(amqp_connection_state_t conn)
 {
-    struct timeval tv = {.tv_usec = 200000};
+    struct timeval tv = {.tv_usec = 100000};
     amqp_frame_t frame;
     return amqp_simple_wait_frame_noblock(conn, &frame, &tv) == AMQP_STATUS_OK;
 }

@@ -121,7 +121,7 @@ static void prefetch_is_one(void)
     }
     GRADE_REQUIRE(workq_start(conn, CH, queue) == 0, "workq_start failed");
     GRADE_REQUIRE(workq_next(conn, &job, 5000) == 0, "no message arrived from a queue of %u", n);
-    usleep(300 * 1000); /* time for the broker to push more, if it may */
+    usleep(200 * 1000); /* time for the broker to push more, if it may */
     GRADE_EXPECT_LONG(mq_test_queue_depth(queue), n - 1,
                       "with prefetch 1 the broker sends the next message only after the ack; the others "
                       "wait in the queue for any idle consumer (set basic.qos prefetch_count = 1)");
@@ -209,7 +209,7 @@ static void killed_worker_loses_nothing(void)
     conn = mq_test_connect();
     GRADE_REQUIRE(workq_start(conn, CH, queue) == 0, "workq_start failed");
     int dead_seen = 0, dead_redelivered = 0;
-    for (int rc; (rc = workq_next(conn, &job, 1000)) == 0;) {
+    for (int rc; (rc = workq_next(conn, &job, 400)) == 0;) {
         int which = -1;
         for (unsigned i = 0; i < n; i++)
             if (job.len == strlen(bodies[i]) && memcmp(job.body, bodies[i], job.len) == 0)
