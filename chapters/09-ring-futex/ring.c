@@ -96,8 +96,8 @@ void ring_commit(struct ring *r)
 {
     atomic_store_explicit(&r->head, r->reserved, memory_order_release); /* (P1) pairs with (C1) */
     /* TODO: if the consumer's waiter flag is set, wake it: FUTEX_WAKE on head
-     * (syscall(SYS_futex, ...)). A seq_cst fence between the store above and
-     * the load of the flag, paired with one in the sleeper, stops a lost wake-up. */
+     * (syscall(SYS_futex, ...)). Make the store above and the load of the flag
+     * seq_cst, paired with the sleeper's, or a wake-up can be lost. */
 }
 
 int ring_peek(struct ring *r, const void **payload, uint32_t *len)
@@ -227,7 +227,7 @@ int ring_reserve_wait(struct ring *r, uint32_t len, void **payload)
 {
     (void)r, (void)len, (void)payload;
     /* TODO: ring_reserve; while -EAGAIN: commit what is reserved, spin a few
-     * thousand times, then sleep: set prod_waiting, fence, and if tail still
+     * thousand times, then sleep: set prod_waiting (seq_cst), and if tail still
      * equals tail_cache, FUTEX_WAIT on tail with a RING_LIVENESS_MS timeout;
      * clear the flag. After a timeout, check the consumer is alive
      * (pidfd_open + poll: a zombie counts as dead): -EOWNERDEAD if not. */

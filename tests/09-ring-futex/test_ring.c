@@ -44,6 +44,7 @@ struct stream {
     struct ring *r;
     uint64_t n, key; /* n == 0: until killed */
     uint32_t maxlen;
+    _Atomic int *progress; /* set once a record arrived, if not NULL */
 };
 
 static void *producer(void *arg)
@@ -86,6 +87,8 @@ static int consume(struct stream *s, uint64_t *count, char *why, size_t whylen)
             return 1;
         }
         got++;
+        if (s->progress != NULL)
+            atomic_store_explicit(s->progress, 1, memory_order_relaxed);
     }
     *count = got;
     return rc;
@@ -102,7 +105,7 @@ struct consumer {
     struct stream *s;
     int rc;
     uint64_t count, done_at;
-    _Atomic int done;
+    _Atomic int done, progress;
     char why[256];
 };
 
@@ -122,14 +125,19 @@ static void check_kill(uint64_t *rnd, int times)
 {
     for (int t = 0; t < times; t++) {
         struct ring *r = new_ring(1u << msg_rand(rnd, 10, 16), (uint32_t)msg_rand(rnd, 0, UINT32_MAX));
-        struct stream s = {r, 0, msg_new_key(), (uint32_t)msg_rand(rnd, 16, 200)};
+        struct stream s = {r, 0, msg_new_key(), (uint32_t)msg_rand(rnd, 16, 200), NULL};
         pid_t pid = fork();
         GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
         if (pid == 0)
             _exit(producer(&s) == NULL ? 0 : 3);
         struct consumer c = {.s = &s};
+        s.progress = &c.progress;
         pthread_t tid;
         GRADE_REQUIRE(pthread_create(&tid, NULL, consumer_thread, &c) == 0, "pthread_create failed");
+        /* The producer must have attached (and so named its pid) before the
+         * kill, or nobody can tell it died: wait for its first records. */
+        for (int w = 0; w < 2000 && !atomic_load(&c.progress) && !atomic_load(&c.done); w++)
+            proc_sleep_ms(1);
         nanosleep(&(struct timespec){0, (long)msg_rand(rnd, 0, 30000) * 1000L}, NULL);
         uint64_t killed_at = now_ns();
         kill(pid, SIGKILL);
@@ -156,7 +164,7 @@ static void stream(int procs, uint64_t n)
 {
     uint64_t rnd = msg_new_key();
     struct ring *r = new_ring(1u << msg_rand(&rnd, 12, 16), 0u - (uint32_t)msg_rand(&rnd, 1, 5000) * 8);
-    struct stream s = {r, n, msg_new_key(), (uint32_t)msg_rand(&rnd, 16, 64)};
+    struct stream s = {r, n, msg_new_key(), (uint32_t)msg_rand(&rnd, 16, 64), NULL};
     char why[256];
     uint64_t count;
 #if defined(__SANITIZE_THREAD__)

@@ -9,12 +9,15 @@
  *
  * New in this step, sleeping. A side about to sleep sets its waiter flag,
  * then looks at the other side's index once more; the other side stores its
- * index, then looks at the flag. Both pairs are store-then-load, the one
- * reordering x86 does, so each needs a seq_cst fence between the two:
- *   (S1) sleeper: store flag; fence; load index   pairs with
- *   (S2) waker:   store index; fence; load flag
- * Then at least one of them sees the other's store: either the sleeper sees
- * the new index and does not sleep, or the waker sees the flag and wakes it.
+ * index, then looks at the flag. Both are a store followed by a load of
+ * another variable: the one reordering x86 does (the store waits in the
+ * store buffer while the load goes ahead). Making all four operations
+ * seq_cst forbids it: they take places in one total order, so
+ *   (S1) sleeper: store flag, seq_cst; load index, seq_cst   pairs with
+ *   (S2) waker:   store index, seq_cst; load flag, seq_cst
+ * and at least one side sees the other's store: either the sleeper sees the
+ * new index and does not sleep, or the waker sees the flag and wakes it.
+ * (On x86 a seq_cst store is an xchg, a full barrier: one per batch.)
  * FUTEX_WAIT itself re-checks the index in the kernel, atomically, so a store
  * between our last look and the sleep makes the wait return at once.
  *
@@ -132,18 +135,18 @@ static bool futex_wait(_Atomic uint32_t *index, uint32_t seen)
            errno == ETIMEDOUT;
 }
 
-/* A side stored its index: wake the other if its flag says it sleeps. (S2) */
-static void wake_if_waiting(_Atomic uint32_t *index, _Atomic uint32_t *flag)
+/* Store our index, then wake the other side if its flag says it sleeps. (S2) */
+static void publish(_Atomic uint32_t *index, uint32_t value, _Atomic uint32_t *flag)
 {
-    atomic_thread_fence(memory_order_seq_cst); /* (S2) pairs with (S1) */
-    if (atomic_load_explicit(flag, memory_order_relaxed))
+    /* seq_cst includes release: (P1)/(C2) still pair with the acquire loads. */
+    atomic_store_explicit(index, value, memory_order_seq_cst);       /* (S2) pairs with (S1) */
+    if (atomic_load_explicit(flag, memory_order_seq_cst))
         futex_wake(index);
 }
 
 void ring_commit(struct ring *r)
 {
-    atomic_store_explicit(&r->head, r->reserved, memory_order_release); /* (P1) pairs with (C1) */
-    wake_if_waiting(&r->head, &r->cons_waiting);
+    publish(&r->head, r->reserved, &r->cons_waiting); /* (P1) pairs with (C1) */
 }
 
 int ring_peek(struct ring *r, const void **payload, uint32_t *len)
@@ -193,8 +196,7 @@ int ring_peek(struct ring *r, const void **payload, uint32_t *len)
 void ring_release(struct ring *r)
 {
     /* Every read of the peeked records is done before this store: (C2) pairs with (P2). */
-    atomic_store_explicit(&r->tail, r->peeked, memory_order_release);
-    wake_if_waiting(&r->tail, &r->prod_waiting);
+    publish(&r->tail, r->peeked, &r->prod_waiting);
 }
 
 int ring_push_burst(struct ring *r, const struct iovec *msgs, unsigned n)
@@ -258,10 +260,10 @@ int ring_pop_burst(struct ring *r, struct iovec *msgs, unsigned n)
 
 void ring_close(struct ring *r)
 {
-    atomic_store_explicit(&r->closed, 1, memory_order_release); /* (P3) pairs with (C3) */
-    /* Wake a sleeper even though head did not change; it sees closed. */
-    atomic_thread_fence(memory_order_seq_cst); /* (S2) pairs with (S1) */
-    if (atomic_load_explicit(&r->cons_waiting, memory_order_relaxed))
+    /* (P3) pairs with (C3); seq_cst as in publish(), so a sleeper either
+     * sees closed or is woken (it sleeps on head, which did not change). */
+    atomic_store_explicit(&r->closed, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&r->cons_waiting, memory_order_seq_cst))
         futex_wake(&r->head);
 }
 
@@ -293,10 +295,9 @@ static bool peer_dead(_Atomic int32_t *pid_field)
 static bool sleep_on(struct ring *r, _Atomic uint32_t *index, uint32_t seen, _Atomic uint32_t *flag)
 {
     bool timed_out = false;
-    atomic_store_explicit(flag, 1, memory_order_relaxed);
-    atomic_thread_fence(memory_order_seq_cst); /* (S1) pairs with (S2) */
-    if (atomic_load_explicit(index, memory_order_relaxed) == seen &&
-        !atomic_load_explicit(&r->closed, memory_order_relaxed))
+    atomic_store_explicit(flag, 1, memory_order_seq_cst); /* (S1) pairs with (S2) */
+    if (atomic_load_explicit(index, memory_order_seq_cst) == seen &&
+        !atomic_load_explicit(&r->closed, memory_order_seq_cst))
         timed_out = futex_wait(index, seen);
     atomic_store_explicit(flag, 0, memory_order_relaxed);
     return timed_out;
