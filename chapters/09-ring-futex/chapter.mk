@@ -1,0 +1,1 @@
+# Ring step 6: sleeping with futex; closed and dead peers. One exercise (ring.c).

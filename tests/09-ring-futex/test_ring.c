@@ -1,0 +1,260 @@
+/* Graded tests for exercise 09.1 (chapters/09-ring-futex/ring.h).
+ * Every test also kills a producer process with SIGKILL at a random moment:
+ * the consumer must get only whole, valid records, then -EOWNERDEAD within
+ * a second, never wait forever. */
+#include "../04-ring-buffer/msgcheck.h"
+#include "../04-ring-buffer/proc.h"
+#include "grade.h"
+#include "ring.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#ifdef IPC_SANITIZED
+#define DEATH_LIMIT_MS 3000 /* a sanitizer slows every step down */
+#else
+#define DEATH_LIMIT_MS 1000
+#endif
+
+static struct ring *new_ring(uint32_t size, uint32_t start)
+{
+    size_t bytes = ring_bytes(size);
+    GRADE_REQUIRE(bytes >= sizeof(struct ring) + size, "ring_bytes(%u) = %zu: too small", size, bytes);
+    struct ring *r = proc_shared(bytes);
+    GRADE_REQUIRE(r != NULL, "mmap: %s", strerror(errno));
+    int rc = ring_init(r, size);
+    GRADE_REQUIRE(rc == 0, "ring_init(%u) returned %d, expected 0", size, rc);
+    start &= ~(uint32_t)(RING_RECORD_ALIGN - 1);
+    atomic_store(&r->head, start);
+    atomic_store(&r->tail, start);
+    r->reserved = r->tail_cache = r->peeked = r->head_cache = start;
+    return r;
+}
+
+static uint32_t record_len(uint64_t seq, uint64_t key, uint32_t maxlen)
+{
+    return 8 + (uint32_t)(msg_mix(seq ^ key) % (maxlen - 7));
+}
+
+struct stream {
+    struct ring *r;
+    uint64_t n, key; /* n == 0: until killed */
+    uint32_t maxlen;
+    _Atomic int *progress; /* set once a record arrived, if not NULL */
+};
+
+static void *producer(void *arg)
+{
+    struct stream *s = arg;
+    uint64_t rnd = s->key ^ 1;
+    ring_attach(s->r, RING_PRODUCER);
+    for (uint64_t i = 0; s->n == 0 || i < s->n; i++) {
+        void *p;
+        uint32_t len = record_len(i, s->key, s->maxlen);
+        if (ring_reserve_wait(s->r, len, &p) != 0)
+            return (void *)1;
+        msg_fill(p, len, i, s->key);
+        if (msg_rand(&rnd, 0, 7) == 0)
+            ring_commit(s->r);
+    }
+    ring_commit(s->r);
+    ring_close(s->r);
+    return NULL;
+}
+
+/* Peeks until an error; every record must be the next one, whole. Returns
+ * the final code; *count gets the number of good records. */
+static int consume(struct stream *s, uint64_t *count, char *why, size_t whylen)
+{
+    const void *p;
+    uint32_t len;
+    int rc;
+    uint64_t got = 0;
+    ring_attach(s->r, RING_CONSUMER);
+    while ((rc = ring_peek_wait(s->r, &p, &len)) == 0) {
+        int ok = 0;
+        uint32_t want = record_len(got, s->key, s->maxlen);
+        uint64_t seq = len >= 8 ? msg_check(p, len, s->key, &ok) : 0;
+        if (seq != got || !ok || len != want) {
+            snprintf(why, whylen, "record %llu: got seq %llu, %u bytes (expected %u)%s: a torn, "
+                     "partial or lost record", (unsigned long long)got, (unsigned long long)seq, len,
+                     want, ok ? "" : ", damaged");
+            *count = got;
+            return 1;
+        }
+        got++;
+        if (s->progress != NULL)
+            atomic_store_explicit(s->progress, 1, memory_order_relaxed);
+    }
+    *count = got;
+    return rc;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct consumer {
+    struct stream *s;
+    int rc;
+    uint64_t count, done_at;
+    _Atomic int done, progress;
+    char why[256];
+};
+
+static void *consumer_thread(void *arg)
+{
+    struct consumer *c = arg;
+    c->rc = consume(c->s, &c->count, c->why, sizeof c->why);
+    c->done_at = now_ns();
+    atomic_store(&c->done, 1);
+    return NULL;
+}
+
+/* A producer process killed at a random moment, `times` times. The consumer
+ * runs in a thread, so a consumer that never notices fails the test after a
+ * bounded wait instead of hanging it. */
+static void check_kill(uint64_t *rnd, int times)
+{
+    for (int t = 0; t < times; t++) {
+        struct ring *r = new_ring(1u << msg_rand(rnd, 10, 16), (uint32_t)msg_rand(rnd, 0, UINT32_MAX));
+        struct stream s = {r, 0, msg_new_key(), (uint32_t)msg_rand(rnd, 16, 200), NULL};
+        pid_t pid = fork();
+        GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+        if (pid == 0)
+            _exit(producer(&s) == NULL ? 0 : 3);
+        struct consumer c = {.s = &s};
+        s.progress = &c.progress;
+        pthread_t tid;
+        GRADE_REQUIRE(pthread_create(&tid, NULL, consumer_thread, &c) == 0, "pthread_create failed");
+        /* The producer must have attached (and so named its pid) before the
+         * kill, or nobody can tell it died: wait for its first records. */
+        for (int w = 0; w < 2000 && !atomic_load(&c.progress) && !atomic_load(&c.done); w++)
+            proc_sleep_ms(1);
+        nanosleep(&(struct timespec){0, (long)msg_rand(rnd, 0, 30000) * 1000L}, NULL);
+        uint64_t killed_at = now_ns();
+        kill(pid, SIGKILL);
+        while (!atomic_load(&c.done) && now_ns() - killed_at < (DEATH_LIMIT_MS + 1000) * 1000000ull)
+            proc_sleep_ms(5);
+        proc_wait(pid, 2000);
+        GRADE_REQUIRE(atomic_load(&c.done), "kill %d of %d: %llu ms after the producer was killed with "
+                      "SIGKILL the consumer still waits in ring_peek_wait (a killed process cannot "
+                      "close the ring; a zombie is dead too, even if kill(pid, 0) still succeeds)",
+                      t + 1, times, (unsigned long long)(now_ns() - killed_at) / 1000000u);
+        pthread_join(tid, NULL);
+        GRADE_REQUIRE(c.rc != 1, "kill %d of %d: %s", t + 1, times, c.why);
+        GRADE_REQUIRE(c.rc == -EOWNERDEAD, "kill %d of %d: after the producer was killed with SIGKILL "
+                      "(%llu records in), ring_peek_wait returned %d, expected -EOWNERDEAD",
+                      t + 1, times, (unsigned long long)c.count, c.rc);
+        uint64_t ms = (c.done_at - killed_at) / 1000000u;
+        GRADE_REQUIRE(ms <= DEATH_LIMIT_MS, "kill %d of %d: the dead producer was reported %llu ms after "
+                      "the kill; the limit is %d ms", t + 1, times, (unsigned long long)ms, DEATH_LIMIT_MS);
+        munmap(r, ring_bytes(r->mask + 1));
+    }
+}
+
+static void stream(int procs, uint64_t n)
+{
+    uint64_t rnd = msg_new_key();
+    struct ring *r = new_ring(1u << msg_rand(&rnd, 12, 16), 0u - (uint32_t)msg_rand(&rnd, 1, 5000) * 8);
+    struct stream s = {r, n, msg_new_key(), (uint32_t)msg_rand(&rnd, 16, 64), NULL};
+    char why[256];
+    uint64_t count;
+#if defined(__SANITIZE_THREAD__)
+    procs = 0; /* ThreadSanitizer sees only threads */
+#endif
+    pthread_t tid;
+    pid_t pid = -1;
+    if (procs) {
+        pid = fork();
+        GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+        if (pid == 0)
+            _exit(producer(&s) == NULL ? 0 : 3);
+    } else {
+        GRADE_REQUIRE(pthread_create(&tid, NULL, producer, &s) == 0, "pthread_create failed");
+    }
+    int rc = consume(&s, &count, why, sizeof why);
+    if (procs) {
+        if (rc != -EPIPE)
+            kill(pid, SIGKILL);
+        proc_wait(pid, 5000);
+    }
+    GRADE_REQUIRE(rc != 1, "%s", why);
+    GRADE_REQUIRE(rc == -EPIPE, "after %llu of %llu records ring_peek_wait returned %d, expected the "
+                  "end of stream (-EPIPE) after all of them", (unsigned long long)count,
+                  (unsigned long long)n, rc);
+    GRADE_EXPECT_LONG(count, n, "every record committed before the close is delivered");
+    if (!procs)
+        pthread_join(tid, NULL);
+    munmap(r, ring_bytes(r->mask + 1));
+}
+
+struct idle {
+    struct ring *r;
+    int rc;
+    double cpu_s, wall_s;
+};
+
+static void *idle_consumer(void *arg)
+{
+    struct idle *d = arg;
+    struct timespec c0, c1;
+    uint64_t w0 = now_ns();
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+    const void *p;
+    uint32_t len;
+    d->rc = ring_peek_wait(d->r, &p, &len);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+    d->cpu_s = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
+    d->wall_s = (double)(now_ns() - w0) / 1e9;
+    return NULL;
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void threads_sleeping(void)
+{
+    uint64_t rnd = msg_new_key();
+    check_kill(&rnd, 2);
+    stream(0, MSG_MANY);
+}
+
+static void processes_and_idle(void)
+{
+    uint64_t rnd = msg_new_key();
+    check_kill(&rnd, 2);
+    stream(1, MSG_MANY / 5);
+    /* An idle consumer sleeps: it may spin a little, not for the whole wait. */
+    struct idle d = {new_ring(4096, 0), 0, 0, 0};
+    pthread_t tid;
+    GRADE_REQUIRE(pthread_create(&tid, NULL, idle_consumer, &d) == 0, "pthread_create failed");
+    proc_sleep_ms(400);
+    ring_close(d.r);
+    pthread_join(tid, NULL);
+    GRADE_EXPECT_LONG(d.rc, -EPIPE, "ring_close wakes a sleeping consumer, which sees the end of stream");
+    GRADE_CHECK(d.cpu_s < d.wall_s / 4, "an idle consumer used %.0f ms of CPU in %.0f ms of waiting: it "
+                "must sleep (futex), not spin", d.cpu_s * 1000, d.wall_s * 1000);
+    munmap(d.r, ring_bytes(4096));
+}
+
+static void killed_producer(void)
+{
+    uint64_t rnd = msg_new_key();
+    check_kill(&rnd, 10);
+}
+
+GRADE_TESTS(
+    GRADE_TEST_TIMEOUT("09.1", "a killed producer is reported; 10M records between two threads that sleep",
+                       threads_sleeping, 4, 40),
+    GRADE_TEST_TIMEOUT("09.1", "a killed producer is reported; 2M records between processes; idle means asleep",
+                       processes_and_idle, 3, 40),
+    GRADE_TEST_TIMEOUT("09.1", "SIGKILL at 10 random moments: whole records only, then -EOWNERDEAD within 1 s",
+                       killed_producer, 3, 40),
+)
