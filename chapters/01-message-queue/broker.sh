@@ -146,18 +146,27 @@ move the checkout, or set AMQP_URL to use another broker"
         "$server_pid" "$amqp_port" "$dist_port" "$epmd_port" "$node" > "$state"
 
     say "starting $node on port $amqp_port (data and logs in $dir)"
-    # The AMQP listener opens last, once the broker is ready for clients.
+    # Ready when our node says so in its own log: something else answering
+    # on the port would not be our broker.
+    local ready="Server startup complete"
     for _ in $(seq 1 600); do
-        port_open "$amqp_port" && break
+        grep -qs "$ready" "$dir/log/$node.log" && break
         if ! kill -0 "$server_pid" 2>/dev/null; then
+            # A port we picked was taken in the meantime: pick again, once.
+            if [ -z "${retried:-}" ] && grep -q 'eaddrinuse' "$dir"/log/* 2>/dev/null; then
+                say "a port was taken meanwhile; trying other ports"
+                stop_node
+                retried=1 start_node
+                return
+            fi
             explain_failure
             stop_node
             exit 1
         fi
         sleep 0.1
     done
-    if ! port_open "$amqp_port"; then
-        echo "broker: no AMQP listener after 60 s" >&2
+    if ! grep -qs "$ready" "$dir/log/$node.log" || ! port_open "$amqp_port"; then
+        echo "broker: not ready after 60 s" >&2
         explain_failure
         stop_node
         exit 1
