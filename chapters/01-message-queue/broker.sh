@@ -24,7 +24,7 @@ cmd=$1
 dir=$(mkdir -p "$2/broker" && cd "$2/broker" && pwd) || exit 1
 shift 2
 [ "$cmd" = ctl ] || [ $# -eq 0 ] || usage
-state=$dir/state          # ports and pids of the running node, shell syntax
+state=$dir/state          # the running node's pid and ports, shell syntax
 erl_dir=/usr/lib/rabbitmq/bin
 
 say() { echo "broker: $*"; }
@@ -41,32 +41,38 @@ free_port() {
 # Non-zero unless something accepts TCP connections on 127.0.0.1:$1.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Non-zero unless $server_pid is our rabbitmq-server. After a reboot the
+# state file may name a pid that now belongs to some other process.
+ours() {
+    tr '\0' '\n' < "/proc/$server_pid/environ" 2>/dev/null | grep -qxF "RABBITMQ_NODENAME=$node"
+}
+
 is_up() {
     [ -f "$state" ] || return 1
     # shellcheck disable=SC1090
     . "$state"
-    kill -0 "$server_pid" 2>/dev/null && port_open "$amqp_port"
+    ours && port_open "$amqp_port"
 }
 
 # Kills whatever is left of a node described by $state, gently first.
 stop_node() {
     [ -f "$state" ] || return 0
     . "$state"
-    if kill -0 "$server_pid" 2>/dev/null; then
+    if ours; then
         # SIGTERM makes rabbitmq-server stop the node cleanly (it saves its state).
         kill -TERM "$server_pid"
         for _ in $(seq 1 300); do
             kill -0 "$server_pid" 2>/dev/null || break
             sleep 0.1
         done
+        # The server ran in its own session: anything left in it goes now.
+        pkill -KILL -s "$server_pid" 2>/dev/null
     fi
-    # The server ran in its own session: anything left in it goes now.
-    pkill -KILL -s "$server_pid" 2>/dev/null
     # epmd detached itself from that session; it is ours alone (its own port).
     ERL_EPMD_PORT=$epmd_port epmd -kill >/dev/null 2>&1
     local pid
     pid=$(ss -Htlnp "sport = :$epmd_port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
-    [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+    [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = epmd ] && kill -KILL "$pid" 2>/dev/null
     rm -f "$state" "$dir/url"
 }
 
@@ -142,22 +148,32 @@ move the checkout, or set AMQP_URL to use another broker"
         ERL_CRASH_DUMP="$dir/log/erl_crash.dump" \
         "$erl_dir/rabbitmq-server" > "$dir/log/startup.log" 2>&1 < /dev/null &
     local server_pid=$!
-    printf 'server_pid=%s\namqp_port=%s\ndist_port=%s\nepmd_port=%s\nnode=%s\n' \
-        "$server_pid" "$amqp_port" "$dist_port" "$epmd_port" "$node" > "$state"
+    # (Not the node's name: that follows from the directory, see above.)
+    printf 'server_pid=%s\namqp_port=%s\ndist_port=%s\nepmd_port=%s\n' \
+        "$server_pid" "$amqp_port" "$dist_port" "$epmd_port" > "$state"
 
     say "starting $node on port $amqp_port (data and logs in $dir)"
-    # The AMQP listener opens last, once the broker is ready for clients.
+    # Ready when our node says so in its own log: something else answering
+    # on the port would not be our broker.
+    local ready="Server startup complete"
     for _ in $(seq 1 600); do
-        port_open "$amqp_port" && break
+        grep -qs "$ready" "$dir/log/$node.log" && break
         if ! kill -0 "$server_pid" 2>/dev/null; then
+            # A port we picked was taken in the meantime: pick again, once.
+            if [ -z "${retried:-}" ] && grep -q 'eaddrinuse' "$dir"/log/* 2>/dev/null; then
+                say "a port was taken meanwhile; trying other ports"
+                stop_node
+                retried=1 start_node
+                return
+            fi
             explain_failure
             stop_node
             exit 1
         fi
         sleep 0.1
     done
-    if ! port_open "$amqp_port"; then
-        echo "broker: no AMQP listener after 60 s" >&2
+    if ! grep -qs "$ready" "$dir/log/$node.log" || ! port_open "$amqp_port"; then
+        echo "broker: not ready after 60 s" >&2
         explain_failure
         stop_node
         exit 1
