@@ -50,3 +50,11 @@ bench-ring: $(RING_BENCH_BINS)
 	  for b in $(RING_BENCH_BINS); do $$b $(if $(QUICK),--quick) || exit 1; done; } > build/bench/parts/ring.csv.tmp
 	@mv build/bench/parts/ring.csv.tmp build/bench/parts/ring.csv
 	@column -s, -t build/bench/parts/ring.csv
+
+# `make stress`: a billion checked messages through the final ring, between
+# two processes (about half a minute at full speed). Not part of `make test`.
+.PHONY: stress
+stress: $(B)/bin/10-ring-final/ring-producer $(B)/bin/10-ring-final/ring-consumer ## 1e9 checked messages through the final ring
+	@name=/ipc-labs-stress-$$$$; \
+	$(B)/bin/10-ring-final/ring-producer --name $$name --count 1000000000 --size 16 & \
+	$(B)/bin/10-ring-final/ring-consumer --name $$name --verify; rc=$$?; wait $$! || rc=1; exit $$rc
