@@ -54,15 +54,21 @@
  * Indices count bytes, free-running: byte i of the stream is at data[i & mask].
  */
 struct ring {
-    /** Bytes published by the producer; written only by the producer. */
+    /** Bytes published by the producer; written only by the producer, once per commit. */
     alignas(RING_ALIGN) _Atomic uint32_t head;
+    /**
+     * End of the records reserved so far (>= head); producer only. It changes
+     * on every reserve, so it has lines of its own: next to @c head, which the
+     * consumer polls, each reserve would pull that line away from the consumer.
+     */
+    alignas(RING_ALIGN) uint32_t reserved;
     uint32_t tail_cache; /**< The producer's last copy of @c tail. */
-    uint32_t reserved;   /**< End of the records reserved so far (>= head); producer only. */
 
-    /** Bytes freed by the consumer; written only by the consumer. */
+    /** Bytes freed by the consumer; written only by the consumer, once per release. */
     alignas(RING_ALIGN) _Atomic uint32_t tail;
+    /** End of the records peeked so far (>= tail); consumer only, on lines of its own. */
+    alignas(RING_ALIGN) uint32_t peeked;
     uint32_t head_cache; /**< The consumer's last copy of @c head. */
-    uint32_t peeked;     /**< End of the records peeked so far (>= tail); consumer only. */
 
     /** size - 1; with the fields below, read-mostly. */
     alignas(RING_ALIGN) uint32_t mask;

@@ -54,15 +54,21 @@ enum ring_side {
  * Indices count bytes, free-running: byte i of the stream is at data[i & mask].
  */
 struct ring {
-    /** Bytes published by the producer; written only by the producer. */
+    /** Bytes published by the producer; written only by the producer, once per commit. */
     alignas(RING_ALIGN) _Atomic uint32_t head;
+    /**
+     * End of the records reserved so far (>= head); producer only. It changes
+     * on every reserve, so it has lines of its own: next to @c head, which the
+     * consumer polls, each reserve would pull that line away from the consumer.
+     */
+    alignas(RING_ALIGN) uint32_t reserved;
     uint32_t tail_cache; /**< The producer's last copy of @c tail. */
-    uint32_t reserved;   /**< End of the records reserved so far (>= head); producer only. */
 
-    /** Bytes freed by the consumer; written only by the consumer. */
+    /** Bytes freed by the consumer; written only by the consumer, once per release. */
     alignas(RING_ALIGN) _Atomic uint32_t tail;
+    /** End of the records peeked so far (>= tail); consumer only, on lines of its own. */
+    alignas(RING_ALIGN) uint32_t peeked;
     uint32_t head_cache; /**< The consumer's last copy of @c head. */
-    uint32_t peeked;     /**< End of the records peeked so far (>= tail); consumer only. */
 
     /** size - 1; with the fields below, read-mostly. */
     alignas(RING_ALIGN) uint32_t mask;
@@ -206,9 +212,9 @@ int ring_attach(struct ring *r, enum ring_side side);
  * @brief Producer: ring_reserve(), waiting while there is no room.
  *
  * Commits what is reserved when more than a quarter of the ring is reserved
- * and uncommitted, and before it waits (the consumer could not see it
- * otherwise); then spins briefly, then sleeps on @c tail until the consumer
- * releases space.
+ * and uncommitted or the consumer sleeps, and before it waits (the consumer
+ * could not see it otherwise); then spins briefly, then sleeps on @c tail
+ * until the consumer releases space.
  * @param r the ring.
  * @param len payload length.
  * @param[out] payload where to write the payload.
@@ -220,8 +226,9 @@ int ring_reserve_wait(struct ring *r, uint32_t len, void **payload);
 /**
  * @brief Consumer: ring_peek(), waiting while there is no record.
  *
- * Releases what was peeked when it is more than a quarter of the ring, and
- * before it waits (the producer may be waiting for that room); then spins
+ * Releases what was peeked when it is more than a quarter of the ring or the
+ * producer sleeps, and before it waits (the producer may be waiting for that
+ * room); then spins
  * briefly, then sleeps on @c head until a commit or a close. So a call may
  * free what earlier calls peeked: be done with a payload before the next call.
  * @param r the ring.

@@ -364,8 +364,10 @@ void shmring_release(struct shmring *h)
 
 int shmring_peek(struct shmring *h, const void **payload, uint32_t *len)
 {
-    if (h->pos - h->done > h->size / 4)
-        shmring_release(h); /* free in batches of at most a quarter ring */
+    /* Free in batches of at most a quarter ring, or at once if the producer
+     * sleeps waiting for room. */
+    if (h->pos - h->done > h->size / 4 || atomic_load_explicit(&h->sh->prod_waiting, memory_order_relaxed))
+        shmring_release(h);
     int rc = shmring_try_peek(h, payload, len);
     if (rc != -EAGAIN)
         return rc;

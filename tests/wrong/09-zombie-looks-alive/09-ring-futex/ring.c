@@ -306,8 +306,9 @@ static bool sleep_on(struct ring *r, _Atomic uint32_t *index, uint32_t seen, _At
 int ring_reserve_wait(struct ring *r, uint32_t len, void **payload)
 {
     /* Publish in batches of at most a quarter of the ring, so the consumer
-     * has work while we fill the rest. */
-    if (r->reserved - atomic_load_explicit(&r->head, memory_order_relaxed) > (r->mask + 1) / 4)
+     * has work while we fill the rest; at once if it sleeps waiting for us. */
+    if (r->reserved - atomic_load_explicit(&r->head, memory_order_relaxed) > (r->mask + 1) / 4 ||
+        atomic_load_explicit(&r->cons_waiting, memory_order_relaxed))
         ring_commit(r);
     int rc = ring_reserve(r, len, payload);
     if (rc != -EAGAIN)
@@ -325,8 +326,9 @@ int ring_reserve_wait(struct ring *r, uint32_t len, void **payload)
 int ring_peek_wait(struct ring *r, const void **payload, uint32_t *len)
 {
     /* Free in batches of at most a quarter of the ring, so the producer
-     * has room while we read the rest. */
-    if (r->peeked - atomic_load_explicit(&r->tail, memory_order_relaxed) > (r->mask + 1) / 4)
+     * has room while we read the rest; at once if it sleeps waiting for room. */
+    if (r->peeked - atomic_load_explicit(&r->tail, memory_order_relaxed) > (r->mask + 1) / 4 ||
+        atomic_load_explicit(&r->prod_waiting, memory_order_relaxed))
         ring_release(r);
     int rc = ring_peek(r, payload, len);
     if (rc != -EAGAIN)
