@@ -19,7 +19,7 @@ demo-10-ring-final: $(B)/bin/10-ring-final/ring-producer $(B)/bin/10-ring-final/
 
 # Benchmarks: one ring-bench binary per mechanism, each linking that step's
 # reference answer (solutions/), so the numbers are the course's, not a
-# half-done exercise's. $(1) mechanism, $(2) MECH number in ring-bench.c,
+# half-done exercise's; in a student's handout, the student's own answer. $(1) mechanism, $(2) MECH number in ring-bench.c,
 # $(3) the directory of its header, $(4) its sources.
 RING_BENCH_BINS :=
 define ring_bench_rule
@@ -29,12 +29,12 @@ $(B)/bench-bin/ring-bench-$(1): chapters/10-ring-final/ring-bench.c $(4) $(B)/li
 	$(Q)$(CC) $(PROJECT_CFLAGS) $(CPPFLAGS_ALL) -I$(3) -DMECH=$(2) $$(filter %.c,$$^) $(B)/lib/libcommon.a -o $$@ $(LDLIBS_ALL)
 RING_BENCH_BINS += $(B)/bench-bin/ring-bench-$(1)
 endef
-$(eval $(call ring_bench_rule,step1,1,chapters/04-ring-buffer,solutions/04-ring-buffer/ring.c))
-$(eval $(call ring_bench_rule,step2,2,chapters/05-ring-shm-lock,solutions/05-ring-shm-lock/ring.c))
-$(eval $(call ring_bench_rule,step3,3,chapters/06-ring-spsc,solutions/06-ring-spsc/ring.c))
-$(eval $(call ring_bench_rule,step4,4,chapters/07-ring-cacheline,solutions/07-ring-cacheline/ring.c))
-$(eval $(call ring_bench_rule,step5,5,chapters/08-ring-batch,solutions/08-ring-batch/ring.c))
-$(eval $(call ring_bench_rule,step6,6,chapters/09-ring-futex,solutions/09-ring-futex/ring.c))
+$(eval $(call ring_bench_rule,step1,1,chapters/04-ring-buffer,$(ANSWERS)/04-ring-buffer/ring.c))
+$(eval $(call ring_bench_rule,step2,2,chapters/05-ring-shm-lock,$(ANSWERS)/05-ring-shm-lock/ring.c))
+$(eval $(call ring_bench_rule,step3,3,chapters/06-ring-spsc,$(ANSWERS)/06-ring-spsc/ring.c))
+$(eval $(call ring_bench_rule,step4,4,chapters/07-ring-cacheline,$(ANSWERS)/07-ring-cacheline/ring.c))
+$(eval $(call ring_bench_rule,step5,5,chapters/08-ring-batch,$(ANSWERS)/08-ring-batch/ring.c))
+$(eval $(call ring_bench_rule,step6,6,chapters/09-ring-futex,$(ANSWERS)/09-ring-futex/ring.c))
 $(eval $(call ring_bench_rule,final,7,chapters/10-ring-final,chapters/10-ring-final/shmring.c))
 $(eval $(call ring_bench_rule,final_batch,8,chapters/10-ring-final,chapters/10-ring-final/shmring.c))
 $(eval $(call ring_bench_rule,ck_ring,9,chapters/10-ring-final,))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the classroom packaging, run by `make test`:
-#   1. the handout has no solutions; `make grade` in it gives 0 of full marks;
-#      `make test` in it explains why it cannot run;
+#   1. the handout has no solutions; `make grade` in it gives 0 of full marks,
+#      `make demo` runs, and `make test` explains why it cannot run;
 #   2. grade-all scores five submissions as an instructor expects: perfect,
 #      untouched, one syntax error, an edited test, one endless loop;
 #   3. the Gradescope zip's run_autograder, on a fake /autograder tree, writes
@@ -48,10 +48,12 @@ tar -xzf "$tarball" -C "$tmp"
     fail "make grade in the handout exited non-zero (see the end of it):$(tail -5 "$tmp/handout-grade.txt")"
 grep -q "^Score: 0/$max\$" "$tmp/handout-grade.txt" ||
     fail "make grade in the handout: expected Score: 0/$max, got: $(grep Score "$tmp/handout-grade.txt")"
+(cd "$tmp/ipc-labs" && make demo >"$tmp/handout-demo.txt" 2>&1) ||
+    fail "make demo in the handout failed:$(tail -5 "$tmp/handout-demo.txt")"
 (cd "$tmp/ipc-labs" && make test >"$tmp/handout-test.txt" 2>&1) &&
     fail "make test in a handout should refuse"
 grep -q "handout does not include" "$tmp/handout-test.txt" || fail "make test in a handout does not say why"
-ok "handout: no solutions, make grade CH=$ch gives 0/$max, make test explains"
+ok "handout: no solutions, make grade CH=$ch gives 0/$max, make demo runs, make test explains"
 
 # 2. grade-all over five submissions
 subs=$tmp/submissions
