@@ -324,9 +324,10 @@ bench-body: $(BINS)
 	@rm -f build/bench/failed
 	@# One benchmark that cannot run (an exercise not done yet) costs only its rows.
 	@$(call with_services,for b in $(BENCHES); do $(MAKE) $$b || echo $$b >> build/bench/failed; done)
-	@# Two parts may measure the same row (ck_ring beside the ring and in chapter 11):
-	@# the first part, in name order, keeps it.
-	@{ echo mechanism,size,metric,value; for f in build/bench/parts/*.csv; do \
+	@# Two parts may measure the same row (tcp in chapter 03's round trips and in
+	@# chapter 11's common workload): the later chapter's part, which measures on
+	@# the common workload, keeps it.
+	@{ echo mechanism,size,metric,value; for f in $$(ls -r build/bench/parts/*.csv 2>/dev/null); do \
 		[ -f "$$f" ] && tail -n +2 "$$f"; done; true; } | \
 		awk -F, '!seen[$$1 FS $$2 FS $$3]++' > build/bench/results.csv
 	@for r in $(BENCH_REPORTS); do $(MAKE) $$r || exit 1; done
