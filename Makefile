@@ -39,7 +39,7 @@ PROJECT_CFLAGS := $(BASE_CFLAGS) -Werror
 LEARNER_CFLAGS := $(BASE_CFLAGS)
 CPPFLAGS_ALL := -D_GNU_SOURCE -Icommon -Itests/harness $(if $(SANITIZE),-DIPC_SANITIZED=1)
 LDFLAGS_ALL := $(SAN_FLAGS)
-LDLIBS_ALL := -pthread -lrt
+LDLIBS_ALL := -pthread -lrt -lm
 # The chapter a path belongs to: chapters/03-sockets/x.c -> 03-sockets
 chapter_of = $(word 2,$(subst /, ,$(1)))
 chapter_inc = -Ichapters/$(call chapter_of,$(1))

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "die.h"
 #include "parse.h"
+#include "stats.h"
 #include "shm_mailbox.h"
 
 #include <errno.h>
@@ -72,18 +73,6 @@ static void pipe_recv(struct chan *c, int dir, void *m, size_t len)
     }
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static uint64_t median(uint64_t *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_u64);
-    return v[n / 2];
-}
-
 /* The child's side: echo N messages (rtt) or take N and acknowledge (stream). */
 static void child_loop(struct chan *c, send_fn snd, recv_fn rcv, size_t size, long count, int echo)
 {
@@ -129,9 +118,8 @@ static void one_rep(struct chan *c, send_fn snd, recv_fn rcv, size_t size, long 
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         die_msg("the child process failed");
     if (echo) {
-        qsort(samples, (size_t)count, sizeof *samples, cmp_u64);
-        out[0] = samples[count / 2];
-        out[1] = samples[count * 99 / 100];
+        out[0] = stats_percentile(samples, (size_t)count, 50);
+        out[1] = stats_percentile(samples, (size_t)count, 99);
     } else {
         out[0] = (uint64_t)count * 1000000000u / (elapsed ? elapsed : 1);
     }
@@ -153,9 +141,9 @@ static void measure(const char *name, struct chan *c, send_fn snd, recv_fn rcv, 
         one_rep(c, snd, rcv, size, count, 0, out, samples);
         rate[r] = out[0];
     }
-    printf("%s,%zu,rtt_p50_ns,%llu\n", name, size, (unsigned long long)median(p50, (size_t)reps));
-    printf("%s,%zu,rtt_p99_ns,%llu\n", name, size, (unsigned long long)median(p99, (size_t)reps));
-    printf("%s,%zu,msgs_per_s,%llu\n", name, size, (unsigned long long)median(rate, (size_t)reps));
+    printf("%s,%zu,rtt_p50_ns,%llu\n", name, size, (unsigned long long)stats_percentile(p50, (size_t)reps, 50));
+    printf("%s,%zu,rtt_p99_ns,%llu\n", name, size, (unsigned long long)stats_percentile(p99, (size_t)reps, 50));
+    printf("%s,%zu,msgs_per_s,%llu\n", name, size, (unsigned long long)stats_percentile(rate, (size_t)reps, 50));
     fflush(stdout);
     free(samples), free(p50), free(p99), free(rate);
 }

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "die.h"
 #include "parse.h"
+#include "stats.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -128,12 +129,6 @@ static _Noreturn void echo(const struct endpoint *ep, int lfd, size_t size)
     _exit(0);
 }
 
-static int by_value(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 struct result {
     double msgs_per_s, p50_ns, p99_ns;
 };
@@ -174,22 +169,14 @@ static struct result measure(int tcp, size_t size, long trips, uint64_t *rtt)
         die("waitpid");
     remove_endpoint(&ep);
 
-    qsort(rtt, (size_t)trips, sizeof *rtt, by_value);
     return (struct result){.msgs_per_s = (double)trips * 1e9 / (double)elapsed,
-                           .p50_ns = (double)rtt[trips / 2],
-                           .p99_ns = (double)rtt[trips * 99 / 100]};
-}
-
-static int by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+                           .p50_ns = (double)stats_percentile(rtt, (size_t)trips, 50),
+                           .p99_ns = (double)stats_percentile(rtt, (size_t)trips, 99)};
 }
 
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, by_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return stats_summarise(v, (size_t)n).median;
 }
 
 int main(int argc, char **argv)

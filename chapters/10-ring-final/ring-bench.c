@@ -11,6 +11,7 @@
  * five repetitions.
  */
 #include "die.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -296,16 +297,9 @@ enum { BATCH = 1 };
 
 /* ------------------------------------------------------------ measurements */
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 static uint64_t median(uint64_t *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_u64);
-    return v[n / 2];
+    return stats_percentile(v, (size_t)n, 50);
 }
 
 /* Each process on a core of its own, the parent on the first CPU it may
@@ -457,9 +451,8 @@ static void round_trips(uint32_t size, int n, uint64_t *p50, uint64_t *p99)
     }
     reap(pid);
 #endif
-    qsort(t, (size_t)n, sizeof *t, cmp_u64);
-    *p50 = t[n / 2];
-    *p99 = t[(size_t)n * 99 / 100];
+    *p50 = stats_percentile(t, (size_t)n, 50);
+    *p99 = stats_percentile(t, (size_t)n, 99);
     free(t);
 }
 

@@ -1,6 +1,6 @@
 # Chapter 11: the benchmark driver, `make bench`'s report, and `make demo`'s closing table.
 PROGRAMS += 11-choosing/bench
-11-choosing/bench_EXTRA := $(addprefix chapters/11-choosing/,session.c stats.c stream_io.c \
+11-choosing/bench_EXTRA := $(addprefix chapters/11-choosing/,session.c stream_io.c \
 	machine.c mech_pipe.c mech_fifo.c mech_unix.c mech_tcp.c mech_posix_mq.c mech_zeromq.c \
 	mech_ck_ring.c mech_pingpong.c)
 11-choosing/bench_LIBS := -lzmq -lm

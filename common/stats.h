@@ -1,12 +1,12 @@
 /**
  * @file stats.h
- * @brief The few statistics the benchmark reports: median, spread, percentiles.
+ * @brief The few statistics the benchmarks report: median, spread, percentiles.
  *
  * Medians, not means: one repetition disturbed by another program on the
  * machine moves a mean a lot and a median not at all.
  */
-#ifndef IPC_BENCH_STATS_H
-#define IPC_BENCH_STATS_H
+#ifndef IPC_STATS_H
+#define IPC_STATS_H
 
 #include <stddef.h>
 #include <stdint.h>
