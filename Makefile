@@ -357,4 +357,4 @@ clean: ## remove build/
 
 help: ## list the targets
 	@echo "ipc-labs: make TARGET [V=1] [SANITIZE=address|undefined|thread]"
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-10s %s\n", $$1, $$2 }'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-15s %s\n", $$1, $$2 }'
