@@ -316,8 +316,11 @@ docs-body:
 bench: deps ## measure the mechanisms into build/bench/results.csv (QUICK=1: about a minute)
 	@$(MAKE) bench-body
 
-# QUICK=1 asks every benchmark for a short run.
+# QUICK=1 asks every benchmark for a short run (exported only when given:
+# an empty QUICK in the environment would read as "set").
+ifneq ($(QUICK),)
 export QUICK
+endif
 
 bench-body: $(BINS)
 	@rm -rf build/bench/parts && mkdir -p build/bench/parts

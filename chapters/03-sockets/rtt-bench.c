@@ -181,7 +181,8 @@ static double median(double *v, int n)
 
 int main(int argc, char **argv)
 {
-    int quick = getenv("QUICK") != NULL && strcmp(getenv("QUICK"), "0") != 0;
+    const char *quick_env = getenv("QUICK");
+    int quick = quick_env != NULL && *quick_env != '\0' && strcmp(quick_env, "0") != 0;
     long trips = quick ? 2000 : 20000, reps = 5;
     const char *csv_path = NULL;
     for (int i = 1; i < argc; i += 2) {
