@@ -78,7 +78,8 @@ static int listen_on(struct endpoint *ep)
         die("socket");
     if (ep->tcp) {
         struct sockaddr_in *in = (struct sockaddr_in *)&ep->addr;
-        *in = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        *in =
+            (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         ep->len = sizeof *in;
     } else {
         const char *tmp = getenv("TMPDIR");
@@ -220,7 +221,8 @@ int main(int argc, char **argv)
             double m[3] = {median(rate, (int)reps), median(p50, (int)reps), median(p99, (int)reps)};
             printf("%-5s %6zu %14.0f %12.0f %12.0f\n", mech, sizes[s], m[0], m[1], m[2]);
             if (csv != NULL)
-                fprintf(csv, "%s,%zu,msgs_per_s,%.0f\n%s,%zu,rtt_p50_ns,%.0f\n%s,%zu,rtt_p99_ns,%.0f\n",
+                fprintf(csv,
+                        "%s,%zu,msgs_per_s,%.0f\n%s,%zu,rtt_p50_ns,%.0f\n%s,%zu,rtt_p99_ns,%.0f\n",
                         mech, sizes[s], m[0], mech, sizes[s], m[1], mech, sizes[s], m[2]);
         }
     }
