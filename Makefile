@@ -220,7 +220,7 @@ with_services = started=(); trap 'for s in "$${started[@]}"; do $(MAKE) $$s-stop
 
 # ---------------------------------------------------------------- targets
 .PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
-        handout grade-all gradescope classroom test-layout test-packaging \
+        handout grade-all gradescope classroom test-distro test-layout test-packaging \
         test-reference test-stubs test-wrong test-body demo-body grade-body docs-body bench-body \
         $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
@@ -354,6 +354,12 @@ gradescope: ## build/gradescope/autograder.zip for a Gradescope programming assi
 classroom: $(patsubst %,$(B)/lists/%.list,$(GRADED)) ## write .github/classroom/autograding.json from the exercises
 	@tests/packaging/classroom.sh $(B)/lists $(GRADED) > .github/classroom/autograding.json
 	@echo "classroom: .github/classroom/autograding.json"
+
+# The README's commands on a fresh Debian root file system (tests/distro/):
+# as root make demo and make test, as a new user make demo and make grade.
+test-distro: ## run demo, test and grade on a fresh Debian (DIST=trixie|bookworm; as root)
+	$(if $(filter-out bookworm trixie,$(or $(DIST),trixie)),$(error DIST must be bookworm or trixie, not '$(DIST)'))
+	@tests/distro/test-distro.sh $(or $(DIST),trixie)
 
 clean: ## remove build/
 	rm -rf build
