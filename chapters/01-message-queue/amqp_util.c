@@ -3,7 +3,6 @@
 
 #include "die.h"
 
-#include <amqp_tcp_socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

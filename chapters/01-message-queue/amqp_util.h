@@ -18,7 +18,7 @@
 #ifndef IPC_AMQP_UTIL_H
 #define IPC_AMQP_UTIL_H
 
-#include <amqp.h>
+#include "amqp_headers.h"
 #include <stddef.h>
 
 /** The URL the article's programs use: a broker on this machine, user guest. */

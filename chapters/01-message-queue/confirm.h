@@ -14,7 +14,7 @@
 #ifndef IPC_CONFIRM_H
 #define IPC_CONFIRM_H
 
-#include <amqp.h>
+#include "amqp_headers.h"
 #include <stddef.h>
 #include <stdint.h>
 

@@ -14,7 +14,7 @@
 #ifndef IPC_MQ_CONNECT_H
 #define IPC_MQ_CONNECT_H
 
-#include <amqp.h>
+#include "amqp_headers.h"
 #include <stddef.h>
 
 /** The channel mq_connect() opens; every call on the connection can use it. */

@@ -13,7 +13,7 @@
 #ifndef IPC_PUBSUB_H
 #define IPC_PUBSUB_H
 
-#include <amqp.h>
+#include "amqp_headers.h"
 #include <stddef.h>
 
 /** The longest queue name the broker may give (AMQP's short strings). */

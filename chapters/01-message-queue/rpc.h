@@ -14,7 +14,7 @@
 #ifndef IPC_RPC_H
 #define IPC_RPC_H
 
-#include <amqp.h>
+#include "amqp_headers.h"
 #include <stddef.h>
 #include <stdint.h>
 

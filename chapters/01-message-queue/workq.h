@@ -19,7 +19,7 @@
 #ifndef IPC_WORKQ_H
 #define IPC_WORKQ_H
 
-#include <amqp.h>
+#include "amqp_headers.h"
 #include <stddef.h>
 #include <stdint.h>
 

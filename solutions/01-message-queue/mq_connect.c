@@ -3,7 +3,6 @@
 
 #include "amqp_util.h"
 
-#include <amqp_tcp_socket.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

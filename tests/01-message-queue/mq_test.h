@@ -6,7 +6,7 @@
 #ifndef IPC_MQ_TEST_H
 #define IPC_MQ_TEST_H
 
-#include <amqp.h>
+#include "amqp_headers.h"
 #include <stddef.h>
 #include <sys/types.h>
 

@@ -3,7 +3,6 @@
  * and never opens the channel it promises. */
 #include "mq_connect.h"
 
-#include <amqp_tcp_socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
