@@ -254,7 +254,8 @@ chmod 700 "$R/root" && clone "$R/root/ipc-labs" || die "cannot clone the course 
 chroot "$R" useradd --create-home --shell /bin/bash "$user" && chmod 700 "$R/home/$user" &&
     clone "$R/home/$user/ipc-labs" && chroot "$R" chown -R "$user:" "/home/$user/ipc-labs" ||
     die "cannot create the user $user with the course in its home"
-echo "test-distro: the course at $(git -C "$top" log -1 --format='%h %s' "$commit")"
+echo "test-distro: the course at $(git -C "$top" log -1 --format='%h %s')$(
+    [ "$commit" = "$(git -C "$top" rev-parse HEAD)" ] || echo ' (and uncommitted changes)')"
 
 TD_ROOT=$R TD_LOGS=$logs TD_DIST=$dist TD_HOSTNAME=$hostname \
     unshare --pid --fork --kill-child --mount --mount-proc --uts -- "$0" --inside 9>&- &
