@@ -58,7 +58,9 @@ CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
 #   DEMOS     targets `make demo` runs, in chapter order
 #   SERVICES  names of services tests and demos need (the RabbitMQ broker);
 #             each has targets <name>-start, <name>-stop and <name>-running
-#             (exits 0 if it is up, or if the user points at their own)
+#             (exits 0 if it is up, or if the user points at their own).
+#             <chapter>_SERVICES lists those a chapter's tests, demo and
+#             benchmark need: only they start it.
 #   BENCHES   targets `make bench` runs, one after the other (never two at
 #             once: they would disturb each other's numbers); each writes
 #             build/bench/parts/<x>.csv with the header mechanism,size,metric,value
@@ -204,24 +206,41 @@ BINS := $(patsubst %,$(B)/bin/%,$(PROGRAMS))
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
+# ---------------------------------------------------------------- services
+# Demos, grading, tests and benchmarks run through common/run-each.sh, so
+# that a chapter which does not build or whose service does not start costs
+# only that chapter. "@broker" after a target asks it to start the broker
+# first; it starts each service at most once and stops what it started.
+empty :=
+space := $(empty) $(empty)
+chapter_services = $(sort $(foreach c,$(1),$($(c)_SERVICES)))
+needs = $(if $(call chapter_services,$(1)),@$(subst $(space),$(comma),$(call chapter_services,$(1))))
+RUN_EACH = MAKE='$(MAKE)' common/run-each.sh
+# A sub-make that builds named files says nothing of those already up to date.
+MAKE_QUIET := $(if $(filter 1,$(V)),,-s)
+# After a build with -k, a file that could not be remade may still be there
+# from an earlier build: it would be graded as if it were current.
+drop_stale = for f in $(1); do $(MAKE) -q $$f 2>/dev/null || rm -f $$f $$f.log; done
+
+# Chapters whose service run-each.sh found down (IPC_SERVICES_DOWN) are
+# reported as NOT RUN by the grader, with the reason, instead of failing
+# test by test for a reason that has nothing to do with the answers.
+down_for = $(filter $(IPC_SERVICES_DOWN),$($(1)_SERVICES))
+GRADE_UNAVAILABLE = $(foreach c,$(CHAPTERS),$(if $(call down_for,$(c)),--unavailable \
+	'$(c)=it needs the $(call down_for,$(c))$(comma) which did not start (see its message above)'))
+
 # ---------------------------------------------------------------- running the grader
 GRADE_TIMEOUT_SCALE := $(if $(filter thread,$(SANITIZE)),5,$(if $(SANITIZE),3,1))
 GRADE_ENV := IPC_BIN_DIR=$(CURDIR)/$(B)/bin IPC_BUILD_DIR=$(CURDIR)/build \
              $(if $(filter thread,$(SANITIZE)),TSAN_OPTIONS="suppressions=$(CURDIR)/tests/harness/tsan.supp $$TSAN_OPTIONS")
 GRADE_RUN = $(GRADE_ENV) $(GRADER) --lists $(B)/lists --timeout-scale $(GRADE_TIMEOUT_SCALE) \
-            $(if $(SANITIZE),--sanitized)
-
-# Runs $(1) with every service up. The services this started are stopped
-# afterwards, whatever happened; one that was already running is left alone.
-with_services = started=(); trap 'for s in "$${started[@]}"; do $(MAKE) $$s-stop; done' EXIT; \
-	for s in $(SERVICES); do $(MAKE) -s $$s-running >/dev/null 2>&1 || \
-		{ $(MAKE) $$s-start || exit 1; started+=($$s); }; done; \
-	$(1)
+            $(if $(SANITIZE),--sanitized) $(GRADE_UNAVAILABLE)
 
 # ---------------------------------------------------------------- targets
 .PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
         handout grade-all gradescope classroom test-distro test-layout test-packaging \
-        test-reference test-stubs test-wrong test-body demo-body grade-body docs-body bench-body \
+        test-reference test-stubs test-wrong test-body test-build demo-body grade-body grade-run \
+        grade-all-run docs-body bench-body \
         $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
 all: programs tests ## build every program and test (learner and reference)
@@ -236,20 +255,35 @@ deps: ## check the Debian packages the course needs; install what is missing
 demo: deps ## run every chapter's example programs
 	@$(MAKE) demo-body
 
-demo-body: $(BINS)
-	@$(call with_services,$(MAKE) $(DEMOS))
+# Each demo builds its own programs: one chapter that does not build stops
+# no other.
+demo-body:
+	@$(RUN_EACH) demo -- $(foreach d,$(DEMOS),$(d)$(call needs,$(patsubst demo-%,%,$(d))))
 
 grade: deps ## grade your files in chapters/ (CH=03 or EX=03.2 to narrow; GRADE_STRICT=1; GRADE_EXTRA=dir)
 	@$(MAKE) grade-body
 
-# CH=00,03 builds and grades those chapters only.
+# CH=00,03 builds and grades those chapters only; EX=03.2 its chapter only.
 comma := ,
-GRADE_SET := $(if $(CH),$(foreach c,$(subst $(comma), ,$(CH)),$(filter $(c)% extra/$(c)%,$(GRADED) $(EXTRA))),$(GRADED) $(EXTRA))
+GRADE_CH := $(or $(CH),$(foreach e,$(subst $(comma), ,$(EX)),$(firstword $(subst ., ,$(e)))))
+GRADE_SET := $(if $(GRADE_CH),$(foreach c,$(subst $(comma), ,$(GRADE_CH)),$(filter $(c)% extra/$(c)%,$(GRADED) $(EXTRA))),$(GRADED) $(EXTRA))
+GRADE_CHAPTERS := $(sort $(foreach t,$(GRADE_SET),$(call test_chapter,$(t))))
+# What grading needs built: the tests, and the programs some tests run.
+GRADE_BUILD := $(patsubst %,$(B)/lists/%.list,$(GRADE_SET)) $(patsubst %,$(B)/learner/tests/%,$(GRADE_SET)) \
+               $(foreach c,$(GRADE_CHAPTERS),$(filter $(B)/bin/$(c)/%,$(BINS)))
 
-grade-body: $(GRADER) $(patsubst %,$(B)/lists/%.list,$(GRADE_SET)) $(patsubst %,$(B)/learner/tests/%,$(GRADE_SET)) $(BINS)
-	$(Q)$(call with_services,$(GRADE_RUN) --bins $(B)/learner/tests --out $(B)/grade \
+# -k: course code of one chapter that does not build (the learner's own
+# files never stop the build) costs only that chapter's tests, which the
+# grader then reports as NOT RUN.
+grade-body: $(GRADER)
+	@$(MAKE) $(MAKE_QUIET) -k $(GRADE_BUILD) || { $(call drop_stale,$(GRADE_BUILD)); \
+		echo "grade: part of the course did not build (see above); its tests will show as NOT RUN" >&2; }
+	@$(RUN_EACH) grade -- grade-run$(call needs,$(GRADE_CHAPTERS))
+
+grade-run:
+	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests --out $(B)/grade \
 		$(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) \
-		$(GRADE_SET))
+		$(GRADE_SET)
 	@echo "Reports: $(B)/grade/results.json (Gradescope), $(B)/grade/junit.xml"
 
 test: deps ## everything against the reference answers; stubs and wrong answers must fail
@@ -261,13 +295,23 @@ else
 	@$(MAKE) test-body
 endif
 
-# The reference run comes last so the output ends with its CUnit Run Summary.
-test-body: tests $(WRONG_TESTS) $(BINS)
-	@$(call with_services,$(MAKE) test-layout && $(MAKE) test-stubs && $(MAKE) test-wrong && \
-		$(if $(SANITIZE),,$(MAKE) test-packaging &&) $(MAKE) docs-body && $(MAKE) test-reference)
+# Every check runs, even after one failed, so that one chapter's failure
+# (it does not build here, its service does not start) hides nothing about
+# the others; the summary names what failed. The checks are run with
+# PREBUILT=1: test-build built what they need, and what it could not build
+# they report themselves. The reference run comes last so the output ends
+# with its CUnit Run Summary.
+ALL_NEEDS := $(call needs,$(CHAPTERS))
+test-body:
+	@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
+		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) docs-body test-reference$(ALL_NEEDS)
+
+test-build:
+	@$(MAKE) $(MAKE_QUIET) -k tests $(WRONG_TESTS) $(BINS) || \
+		{ $(call drop_stale,$(LISTS) $(LEARNER_TESTS) $(REFERENCE_TESTS) $(UNIT_TESTS) $(WRONG_TESTS)); exit 1; }
 
 # Every answer has its starter and its tests, and every graded test its answer.
-test-layout: $(LISTS)
+test-layout: $(if $(PREBUILT),,$(LISTS))
 	$(Q)bad=0; for f in $(patsubst solutions/%,%,$(wildcard solutions/*/*.c)); do \
 		[ -f chapters/$$f ] || { echo "solutions/$$f has no starter chapters/$$f" >&2; bad=1; }; \
 		t=tests/$$(dirname $$f)/test_$$(basename $$f); \
@@ -282,12 +326,12 @@ test-layout: $(LISTS)
 test-packaging: $(GRADER)
 	$(Q)tests/packaging/test-packaging.sh
 
-test-reference: tests
+test-reference: $(if $(PREBUILT),,tests)
 	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests --out $(B)/test/reference --expect pass \
 		--title "reference answers and unit tests$(if $(SANITIZE), (SANITIZE=$(SANITIZE)))" \
 		--bins $(B)/unit/tests $(GRADED) $(UNIT)
 
-test-stubs: tests
+test-stubs: $(if $(PREBUILT),,tests)
 	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests --out $(B)/test/stubs --expect fail --brief \
 		--title "starter stubs (every graded test must fail)" $(GRADED)
 
@@ -296,7 +340,7 @@ test-stubs: tests
 # if tests/wrong/<name>/expect says "zero"), every other test must pass, and
 # the run must finish.
 wrong_others = $(filter-out $(2),$(filter $(call chapter_of,x/$(2))/%,$(GRADED)))
-test-wrong: tests $(WRONG_TESTS)
+test-wrong: $(if $(PREBUILT),,tests $(WRONG_TESTS))
 	$(Q)true $(foreach w,$(WRONG),&& $(GRADE_RUN) --bins $(B)/wrong/$(w)/tests \
 		--bins $(B)/reference/tests --bins $(B)/unit/tests \
 		--expect $(if $(filter zero,$(file <tests/wrong/$(w)/expect)),zero,caught):$$(cut -f1 \
@@ -322,11 +366,12 @@ ifneq ($(QUICK),)
 export QUICK
 endif
 
-bench-body: $(BINS)
+# One benchmark that cannot run (an exercise not done yet, a chapter that
+# does not build) costs only its rows; run-each.sh names it at the end.
+bench-body:
 	@rm -rf build/bench/parts && mkdir -p build/bench/parts
-	@rm -f build/bench/failed
-	@# One benchmark that cannot run (an exercise not done yet) costs only its rows.
-	@$(call with_services,for b in $(BENCHES); do $(MAKE) $$b || echo $$b >> build/bench/failed; done)
+	@$(RUN_EACH) bench -- $(foreach b,$(BENCHES),$(b)$(call needs,$(patsubst bench-%,%,$(b)))); \
+		echo $$? > build/bench/parts/status
 	@# Two parts may measure the same row (tcp in chapter 03's round trips and in
 	@# chapter 11's common workload): the later chapter's part, which measures on
 	@# the common workload, keeps it.
@@ -335,7 +380,7 @@ bench-body: $(BINS)
 		awk -F, '!seen[$$1 FS $$2 FS $$3]++' > build/bench/results.csv
 	@for r in $(BENCH_REPORTS); do $(MAKE) $$r || exit 1; done
 	@echo "bench: build/bench/results.csv"
-	@if [ -f build/bench/failed ]; then echo "bench: these did not run: $$(cat build/bench/failed)" >&2; exit 1; fi
+	@exit $$(cat build/bench/parts/status)
 
 list-exercises: ## print the exercise files, the only files a submission contributes
 	@printf '%s\n' $(EXERCISE_FILES)
@@ -345,8 +390,11 @@ handout: ## build/handout/ipc-labs-handout.tar.gz: the course for students, no s
 
 grade-all: deps ## grade SUBMISSIONS=dir (folders, .tar.gz, .zip) into build/grade-all/scores.csv
 	@$(if $(SUBMISSIONS),,echo "grade-all: say where the submissions are: SUBMISSIONS=dir" >&2; exit 2)
-	@$(call with_services,tests/packaging/grade-all.sh . "$(SUBMISSIONS)" build/grade-all \
-		$(if $(CH),CH=$(CH)) $(if $(EX),EX=$(EX)) $(if $(GRADE_EXTRA),GRADE_EXTRA=$(abspath $(GRADE_EXTRA))))
+	@$(RUN_EACH) grade-all -- grade-all-run$(call needs,$(GRADE_CHAPTERS))
+
+grade-all-run:
+	@tests/packaging/grade-all.sh . "$(SUBMISSIONS)" build/grade-all \
+		$(if $(CH),CH=$(CH)) $(if $(EX),EX=$(EX)) $(if $(GRADE_EXTRA),GRADE_EXTRA=$(abspath $(GRADE_EXTRA)))
 
 gradescope: ## build/gradescope/autograder.zip for a Gradescope programming assignment
 	@tests/packaging/gradescope.sh . build/gradescope/autograder.zip

@@ -34,14 +34,22 @@ else
 fi
 
 line="apt-get install -y --no-install-recommends ${missing[*]}"
+# How to become root: sudo where it is installed (a minimal Debian has none,
+# and then root's password goes to su).
+if command -v sudo >/dev/null 2>&1; then
+    by_hand="sudo apt-get update && sudo $line"
+else
+    by_hand="su -c 'apt-get update && $line'"
+fi
 if [ "$(id -u)" -eq 0 ]; then
     sudo=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo=(sudo)
+elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then
+    # (sudo resets the environment: env carries DEBIAN_FRONTEND through.)
+    sudo=(sudo env DEBIAN_FRONTEND=noninteractive) # asks for a password on the terminal if needed
 else
     echo "deps: these packages are missing: ${missing[*]}" >&2
     echo "deps: install them as root, then run make again:" >&2
-    echo "  sudo apt-get update && sudo $line" >&2
+    echo "  $by_hand" >&2
     exit 1
 fi
 
@@ -49,6 +57,6 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 if ! "${sudo[@]}" apt-get update -qq || ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
     echo "deps: apt-get failed; run it yourself and look at its message:" >&2
-    echo "  sudo apt-get update && sudo $line" >&2
+    if [ "$(id -u)" -eq 0 ]; then echo "  apt-get update && $line" >&2; else echo "  $by_hand" >&2; fi
     exit 1
 fi

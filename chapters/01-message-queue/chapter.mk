@@ -22,6 +22,7 @@ $(foreach t,$(MQ_TESTS),$(eval $(MQ)/$(t)_EXTRA := $(MQ_UTIL) tests/$(MQ)/mq_tes
 # One private RabbitMQ node per checkout; see broker.sh. With AMQP_URL set,
 # none of these starts anything.
 SERVICES += broker
+$(MQ)_SERVICES := broker
 .PHONY: broker-start broker-stop broker-running
 broker-start: ## start the private RabbitMQ node (URL in build/broker/url)
 	@$(MQ_DIR)/broker.sh start build
@@ -38,6 +39,7 @@ DEMOS += demo-$(MQ)
 .PHONY: demo-$(MQ)
 demo-$(MQ): $(B)/bin/$(MQ)/producer $(B)/bin/$(MQ)/consumer
 	@echo "== $(MQ): a message through RabbitMQ, C and the article's Python =="
+	@$(if $(filter broker,$(IPC_SERVICES_DOWN)),echo "demo: skipped: no broker" >&2; exit 1)
 	@export AMQP_URL="$(MQ_URL)"; \
 	echo "\$$ producer            # broker: $$AMQP_URL"; $(B)/bin/$(MQ)/producer && \
 	echo "\$$ consumer --count 1"; $(B)/bin/$(MQ)/consumer --count 1 && \

@@ -6,13 +6,18 @@
  * PROGRAM is a test program's path under --bins, e.g. "00-getting-started/test_status";
  * with several --bins, the first directory that has it (or its build log) wins.
  * Its list of tests comes from --lists (made at build time from the test file
- * alone, so code under test cannot hide or add tests). A program that did not
- * build leaves PROGRAM.log with the compiler's output beside where it would be;
- * its tests then fail with the first error, and everything else is graded.
+ * alone, so code under test cannot hide or add tests). A program whose answer
+ * did not build leaves PROGRAM.log with the compiler's output beside where it
+ * would be; its tests then fail with the first error, and everything else is
+ * graded. A program whose own test code did not build (no list, or no binary
+ * and no log), and the chapters named by --unavailable CHAPTER=REASON (a
+ * service they need is down), are reported as NOT RUN: that is the course's
+ * or the machine's failure, never the answer's, and the rest is still graded.
  *
  * Exit status: 0 when grading ran (the score is in the report); 1 when
- * --strict or --expect was given and not met; 2 for a usage error; 3 when the
- * grader itself could not work (a missing list, an unwritable output).
+ * --strict or --expect was given and not met; 2 for a usage error; 3 when some
+ * tests could not be run (NOT RUN above; the reports are still written) or the
+ * grader itself could not work (an unwritable output).
  */
 #include "grader.h"
 
@@ -31,6 +36,7 @@
 
 static const char usage_text[] =
     "--bins DIR... --lists DIR [--out DIR] [--chapter CH] [--exercise ID]\n"
+    "       [--unavailable CHAPTER=REASON]..."
     "       [--expect pass|fail|zero:ID|caught:ID]"
     " [--strict] [--brief] [--timeout-scale X] [--memory-mb N] [--sanitized] [--title TEXT] "
     "PROGRAM...";
@@ -40,6 +46,8 @@ struct options {
     int nbins;
     const char *lists, *out, *chapter, *exercise, *expect, *title;
     int strict, brief;
+    const char *unavailable[8]; /* "CHAPTER=REASON": that chapter's tests cannot run */
+    int nunavailable;
 };
 
 struct results {
@@ -73,13 +81,23 @@ static int in_list(const char *list, const char *text, int prefix)
     return 0;
 }
 
-/* The first line of the compiler's output that names an error. */
-static void first_error(const char *log_path, char *out, size_t size)
+/* What the tests of a program that did not build say: the first line of the
+ * compiler's output that names an error, or, with no log at all, that the
+ * course's own code failed before the answer was even compiled. */
+static void first_error(const char *log_path, struct result *r)
 {
-    snprintf(out, size, "it does not compile (see %s)", log_path);
+    char *out = r->message;
+    size_t size = sizeof r->message;
     FILE *f = fopen(log_path, "r");
-    if (f == NULL)
+    if (f == NULL) {
+        r->verdict = V_NOT_RUN;
+        snprintf(out, size,
+                 "its tests did not build: the course's own code for them failed to compile on "
+                 "this system (see the build output above); nothing to do with your answer");
         return;
+    }
+    r->verdict = V_FAIL;
+    snprintf(out, size, "it does not compile (see %s)", log_path);
     char line[900];
     while (fgets(line, sizeof line, f) != NULL) {
         if (strstr(line, "error") != NULL) {
@@ -91,6 +109,38 @@ static void first_error(const char *log_path, char *out, size_t size)
     fclose(f);
 }
 
+/* "extra/03-sockets/test_x" and "03-sockets/test_x" -> "03-sockets/test_x" */
+static const char *chapter_of(const char *program)
+{
+    return strncmp(program, "extra/", 6) == 0 ? program + 6 : program;
+}
+
+/* Does one of the exercise ids in list ("03.2,04.1") belong to PROGRAM's chapter? */
+static int chapter_in_exercises(const char *list, const char *program)
+{
+    const char *ch = chapter_of(program);
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n >= 2 && strncmp(p, ch, 2) == 0)
+            return 1;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
+/* Why PROGRAM cannot run, from --unavailable CHAPTER=REASON, or NULL. */
+static const char *unavailable_reason(const struct options *o, const char *program)
+{
+    const char *ch = chapter_of(program);
+    for (int i = 0; i < o->nunavailable; i++) {
+        const char *eq = strchr(o->unavailable[i], '=');
+        size_t n = (size_t)(eq - o->unavailable[i]);
+        if (strncmp(ch, o->unavailable[i], n) == 0 && ch[n] == '/')
+            return eq + 1;
+    }
+    return NULL;
+}
+
 /* Adds PROGRAM's tests (those the filters keep) to rs; returns how many. */
 static size_t load_program(const struct options *o, const char *program, struct results *rs)
 {
@@ -98,9 +148,20 @@ static size_t load_program(const struct options *o, const char *program, struct 
     snprintf(list_path, sizeof list_path, "%s/%s.list", o->lists, program);
     FILE *f = fopen(list_path, "r");
     if (f == NULL) {
-        fprintf(stderr, "grade: cannot read the test list %s: %s (run 'make' first)\n", list_path,
-                strerror(errno));
-        exit(3);
+        /* The list is made from the test file alone: without it even the
+         * number of tests is unknown, so the program is one NOT RUN row. */
+        if (o->exercise != NULL && !chapter_in_exercises(o->exercise, program))
+            return 0;
+        struct result *r = add_result(rs);
+        snprintf(r->program, sizeof r->program, "%s", program);
+        snprintf(r->exercise, sizeof r->exercise, "%.2s", chapter_of(program));
+        snprintf(r->name, sizeof r->name, "(every test of %s)", program);
+        r->verdict = V_NOT_RUN;
+        r->index = -1;
+        snprintf(r->message, sizeof r->message,
+                 "its tests did not build on this system (see the build output above); nothing "
+                 "to do with your answer");
+        return 1;
     }
     size_t added = 0;
     char line[1024];
@@ -148,6 +209,8 @@ static void locate(const struct options *o, const char *program, char *bin, size
 static const char *breaks(const char *expect, const struct result *r)
 {
     int passed = r->verdict == V_PASS, graded = r->points > 0;
+    if (r->verdict == V_NOT_RUN)
+        return "it could not run, so it proves nothing";
     if (strcmp(expect, "pass") == 0)
         return passed ? NULL : "the reference answer fails it";
     if (strcmp(expect, "fail") == 0)
@@ -212,6 +275,7 @@ int main(int argc, char **argv)
                                              {"memory-mb", required_argument, NULL, 'm'},
                                              {"sanitized", no_argument, NULL, 'S'},
                                              {"title", required_argument, NULL, 'T'},
+                                             {"unavailable", required_argument, NULL, 'u'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c;
@@ -238,6 +302,13 @@ int main(int argc, char **argv)
             break;
         case 'S': sb.sanitized = 1; break;
         case 'T': o.title = optarg; break;
+        case 'u':
+            if (o.nunavailable == (int)(sizeof o.unavailable / sizeof o.unavailable[0]))
+                die_usage(usage_text, "too many --unavailable");
+            if (strchr(optarg, '=') == NULL || *optarg == '=')
+                die_usage(usage_text, "--unavailable: '%s' is not CHAPTER=REASON", optarg);
+            o.unavailable[o.nunavailable++] = optarg;
+            break;
         case 'h': printf("usage: grade %s\n", usage_text); return 0;
         default: die_usage(usage_text, "unknown option");
         }
@@ -283,9 +354,16 @@ int main(int argc, char **argv)
         snprintf(log, sizeof log, "%s.log", bin);
         if (progress)
             fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", i + 1, rs.n, r->exercise, r->name);
+        if (r->verdict == V_NOT_RUN)
+            continue; /* no list: nothing to run */
+        const char *down = unavailable_reason(&o, r->program);
+        if (down != NULL) {
+            r->verdict = V_NOT_RUN;
+            snprintf(r->message, sizeof r->message, "%s", down);
+            continue;
+        }
         if (access(bin, F_OK) != 0) {
-            r->verdict = V_FAIL;
-            first_error(log, r->message, sizeof r->message);
+            first_error(log, r);
             continue;
         }
         /* The test runs in a directory of its own: it needs the full path. */
@@ -337,6 +415,17 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     int unmet = check_expectation(&o, &rs);
+    size_t not_run = 0;
+    for (size_t i = 0; i < rs.n; i++)
+        not_run += rs.r[i].verdict == V_NOT_RUN;
+    if (not_run > 0) {
+        fprintf(stderr, "grade: %zu test%s NOT RUN, for reasons outside the answers:\n", not_run,
+                not_run == 1 ? "" : "s");
+        for (size_t i = 0; i < rs.n; i++)
+            if (rs.r[i].verdict == V_NOT_RUN && (i == 0 || strcmp(rs.r[i].program, rs.r[i - 1].program) != 0))
+                fprintf(stderr, "  %s: %s\n", rs.r[i].program, rs.r[i].message);
+        return 3;
+    }
     if (o.strict && earned < possible)
         return 1;
     return unmet ? 1 : 0;

@@ -9,7 +9,13 @@
 #include <sys/types.h>
 
 /** What happened to one test. */
-enum verdict { V_PASS, V_FAIL, V_CRASH, V_TIMEOUT };
+enum verdict {
+    V_PASS,
+    V_FAIL,
+    V_CRASH,
+    V_TIMEOUT,
+    V_NOT_RUN, /* the course's side was missing (its tests did not build, a service was down) */
+};
 
 /** Limits and identity the sandbox applies to every test process. */
 struct sandbox {

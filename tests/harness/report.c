@@ -17,6 +17,7 @@ static const char *verdict_word(enum verdict v)
     case V_FAIL: return "FAIL";
     case V_CRASH: return "CRASH";
     case V_TIMEOUT: return "TIMEOUT";
+    case V_NOT_RUN: return "NOT RUN";
     }
     return "?";
 }
@@ -174,7 +175,7 @@ int report_junit(const char *path, const struct result *rs, size_t n)
     size_t failures = 0, errors = 0;
     for (size_t i = 0; i < n; i++) {
         failures += rs[i].verdict == V_FAIL;
-        errors += rs[i].verdict == V_CRASH || rs[i].verdict == V_TIMEOUT;
+        errors += rs[i].verdict != V_PASS && rs[i].verdict != V_FAIL;
     }
     fprintf(f,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -186,7 +187,7 @@ int report_junit(const char *path, const struct result *rs, size_t n)
         double seconds = 0;
         while (end < n && strcmp(rs[end].exercise, rs[i].exercise) == 0) {
             fails += rs[end].verdict == V_FAIL;
-            errs += rs[end].verdict == V_CRASH || rs[end].verdict == V_TIMEOUT;
+            errs += rs[end].verdict != V_PASS && rs[end].verdict != V_FAIL;
             seconds += rs[end].seconds;
             end++;
         }

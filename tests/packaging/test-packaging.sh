@@ -5,7 +5,10 @@
 #   2. grade-all scores five submissions as an instructor expects: perfect,
 #      untouched, one syntax error, an edited test, one endless loop;
 #   3. the Gradescope zip's run_autograder, on a fake /autograder tree, writes
-#      a results.json with full marks for a perfect submission.
+#      a results.json with full marks for a perfect submission;
+#   4. in a handout whose chapter 01 does not compile (as when a new
+#      librabbitmq's header warns), make grade and make demo still do every
+#      other chapter and say which one failed.
 # The course's own chapters are many; PACKAGING_CH narrows the
 # grading to two chapters (00 and 02, default) so this stays quick.
 set -u
@@ -114,3 +117,22 @@ AUTOGRADER_ROOT=$ag "$ag/source/run_autograder" CH="$ch" >"$tmp/gradescope.txt" 
 score=$(grep -m1 -o '"score": [0-9]*' "$ag/results/results.json" 2>/dev/null | grep -o '[0-9]*$')
 [ "$score" = "$max" ] || fail "run_autograder: score '$score', expected $max: $(tail -5 "$tmp/gradescope.txt")"
 ok "gradescope: run_autograder on a fake /autograder scores a perfect submission $max/$max"
+
+# 4. one chapter that does not build costs only that chapter
+broken=$tmp/broken
+mkdir -p "$broken" && tar -xzf "$tarball" -C "$broken"
+b=$broken/ipc-labs
+printf '#warning "broken on purpose: this chapter must cost only itself"\n' \
+    >>"$b/chapters/01-message-queue/amqp_headers.h"
+(cd "$b" && make grade CH=00 >"$tmp/broken-grade00.txt" 2>&1) ||
+    fail "make grade CH=00 with chapter 01 broken exited non-zero:$(tail -5 "$tmp/broken-grade00.txt")"
+grep -q '^Score: 0/' "$tmp/broken-grade00.txt" || fail "make grade CH=00 with chapter 01 broken: no score"
+(cd "$b" && make grade CH=00,01,02 >"$tmp/broken-grade.txt" 2>&1) &&
+    fail "make grade with chapter 01 broken exited 0, as if everything had been graded"
+grep -q '^  01 .*NOT RUN' "$tmp/broken-grade.txt" || fail "make grade: chapter 01 is not reported as NOT RUN"
+grep -q '^  02\.1 .*FAIL' "$tmp/broken-grade.txt" || fail "make grade: chapter 02 was not graded"
+(cd "$b" && make demo >"$tmp/broken-demo.txt" 2>&1) && fail "make demo with chapter 01 broken exited 0"
+grep -q '^== 02-shared-memory' "$tmp/broken-demo.txt" || fail "make demo stopped before chapter 02's demo"
+grep -q '^  demo-01-message-queue: ' "$tmp/broken-demo.txt" ||
+    fail "make demo does not name the chapter that failed:$(tail -5 "$tmp/broken-demo.txt")"
+ok "a chapter that does not build: make grade CH=00 and the other chapters' demos and grades still run"
