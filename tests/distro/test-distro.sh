@@ -21,6 +21,7 @@
 set -u
 
 # Each step's time limit in seconds, so that CI can never hang here.
+limit_boot=$((20 * 60))
 limit_demo=$((30 * 60))   # the first one installs the course's packages
 limit_test=$((40 * 60))
 limit_user=$((20 * 60))
@@ -161,7 +162,7 @@ if [ -f "$base" ] && [ "$(cat "$base.key" 2> /dev/null)" = "$key" ] &&
 else
     echo "test-distro: base: bootstrapping Debian $dist from $archive (log: $logs/bootstrap.log)"
     rm -rf "$base" "$base.key"
-    if mmdebstrap --variant=minbase --format=tar --include="$base_packages" "$dist" "$base.tmp" "${sources[@]}" \
+    if timeout "$limit_boot" mmdebstrap --variant=minbase --format=tar --include="$base_packages" "$dist" "$base.tmp" "${sources[@]}" \
         > "$logs/bootstrap.log" 2>&1 && mv "$base.tmp" "$base"; then
         echo "$key" > "$base.key"
         boot=passed
