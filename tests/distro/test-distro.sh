@@ -104,7 +104,7 @@ if [ "${1:-}" = --inside ]; then
             echo "test-distro: $what as $as left these processes running (killed now):"
             echo "$rest" | sed 's/^/  /' | tee -a "$log"
             result="$result, left $(echo "$rest" | wc -l) processes"
-X
+            echo "$rest" | cut -d' ' -f1 | xargs kill -KILL 2> /dev/null
         fi
         echo "$what|$as in $dir|$result|$((SECONDS - t0))" >> "$TD_LOGS/results"
     }
