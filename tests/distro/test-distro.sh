@@ -73,7 +73,7 @@ if [ "${1:-}" = --inside ]; then
     step() {
         local what=$1 as=$2 dir=$3 limit=$4 log run rc t0 result
         n=$((n + 1))
-        log=$TD_LOGS/$n-$as-${what// /-}.log
+        log=$TD_LOGS/$n-$as-${what//[^A-Za-z0-9]/-}.log
         if [ "$as" = root ]; then
             run=(env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/bash
                  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
