@@ -258,7 +258,7 @@ demo: deps ## run every chapter's example programs
 # Each demo builds its own programs: one chapter that does not build stops
 # no other.
 demo-body:
-	@$(RUN_EACH) demo -- $(foreach d,$(DEMOS),$(d)$(call needs,$(patsubst demo-%,%,$(d))))
+	+@$(RUN_EACH) demo -- $(foreach d,$(DEMOS),$(d)$(call needs,$(patsubst demo-%,%,$(d))))
 
 grade: deps ## grade your files in chapters/ (CH=03 or EX=03.2 to narrow; GRADE_STRICT=1; GRADE_EXTRA=dir)
 	@$(MAKE) grade-body
@@ -278,7 +278,7 @@ GRADE_BUILD := $(patsubst %,$(B)/lists/%.list,$(GRADE_SET)) $(patsubst %,$(B)/le
 grade-body: $(GRADER)
 	@$(MAKE) $(MAKE_QUIET) -k $(GRADE_BUILD) || { $(call drop_stale,$(GRADE_BUILD)); \
 		echo "grade: part of the course did not build (see above); its tests will show as NOT RUN" >&2; }
-	@$(RUN_EACH) grade -- grade-run$(call needs,$(GRADE_CHAPTERS))
+	+@$(RUN_EACH) grade -- grade-run$(call needs,$(GRADE_CHAPTERS))
 
 grade-run:
 	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests --out $(B)/grade \
@@ -303,7 +303,7 @@ endif
 # with its CUnit Run Summary.
 ALL_NEEDS := $(call needs,$(CHAPTERS))
 test-body:
-	@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
+	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
 		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) docs-body test-reference$(ALL_NEEDS)
 
 test-build:
@@ -370,7 +370,7 @@ endif
 # does not build) costs only its rows; run-each.sh names it at the end.
 bench-body:
 	@rm -rf build/bench/parts && mkdir -p build/bench/parts
-	@$(RUN_EACH) bench -- $(foreach b,$(BENCHES),$(b)$(call needs,$(patsubst bench-%,%,$(b)))); \
+	+@$(RUN_EACH) bench -- $(foreach b,$(BENCHES),$(b)$(call needs,$(patsubst bench-%,%,$(b)))); \
 		echo $$? > build/bench/parts/status
 	@# Two parts may measure the same row (tcp in chapter 03's round trips and in
 	@# chapter 11's common workload): the later chapter's part, which measures on
@@ -390,7 +390,7 @@ handout: ## build/handout/ipc-labs-handout.tar.gz: the course for students, no s
 
 grade-all: deps ## grade SUBMISSIONS=dir (folders, .tar.gz, .zip) into build/grade-all/scores.csv
 	@$(if $(SUBMISSIONS),,echo "grade-all: say where the submissions are: SUBMISSIONS=dir" >&2; exit 2)
-	@$(RUN_EACH) grade-all -- grade-all-run$(call needs,$(GRADE_CHAPTERS))
+	+@$(RUN_EACH) grade-all -- grade-all-run$(call needs,$(GRADE_CHAPTERS))
 
 grade-all-run:
 	@tests/packaging/grade-all.sh . "$(SUBMISSIONS)" build/grade-all \
