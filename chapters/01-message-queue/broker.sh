@@ -210,6 +210,15 @@ explain_failure() {
 }
 
 # ------------------------------------------------------------ start
+# The node is name@localhost and Erlang's distribution speaks IPv4: without
+# an IPv4 address for 'localhost' the boot fails, after a minute of DNS
+# lookups, with "epmd error for host localhost: nxdomain". Say so at once.
+check_localhost() {
+    getent ahostsv4 localhost >/dev/null ||
+        fail "the name 'localhost' does not resolve to an IPv4 address, and the node ($node) needs it: \
+add the line '127.0.0.1 localhost' to /etc/hosts"
+}
+
 # Makes the run directory, owned by whoever the node runs as, with an empty
 # configuration (not /etc/rabbitmq's: this node is configured here only),
 # no plugins (no management web UI, a quick start) and a private cookie.
@@ -261,6 +270,7 @@ start_node() {
     command -v "$erl_dir/rabbitmq-server" >/dev/null ||
         fail "rabbitmq-server is not installed: run 'make deps' (Debian package rabbitmq-server)"
     [ "$(id -u)" != 0 ] || id rabbitmq >/dev/null 2>&1 || fail "no 'rabbitmq' user: is rabbitmq-server installed?"
+    check_localhost
     stop_node   # leftovers of a node that died, or of a reboot
     # What an older broker.sh kept in the checkout.
     rm -rf "${dir:?}/mnesia" "${dir:?}/home" "$dir/enabled_plugins" "$dir/rabbitmq-env.conf"
