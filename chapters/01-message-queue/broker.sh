@@ -171,21 +171,36 @@ ctl() {
 # Sets the caller's array logs.
 boot_logs() { logs=("$run_dir/log/startup.log" "$run_dir/log/$node.log"); }
 
-# The node's own ERROR: lines, once each; else its last error lines.
+# What the node says went wrong, each line once, without its timestamps:
+# its ERROR: lines, a distribution or AMQP listener that could not start;
+# else the exception of its BOOT FAILED block, on one line; else the end of
+# what it printed.
 boot_errors() {
-    local logs
+    local logs errors
     boot_logs
-    local errors
-    errors=$(grep -hs 'ERROR: ' "${logs[@]}" | sed 's/^.*ERROR: /ERROR: /' | awk '!seen[$0]++' | head -n 5)
-    [ -n "$errors" ] || errors=$(grep -hs -e '\[error\]' -e 'Kernel pid terminated' "${logs[@]}" | tail -n 5)
+    errors=$(grep -hs -e 'ERROR: ' -e 'register/listen error' -e 'Failed to start Ranch listener' "${logs[@]}" |
+        sed -e 's/^.*ERROR: /ERROR: /' \
+            -e 's/^.*\(Protocol .* register\/listen error\)/\1/' \
+            -e 's/^.*Failed to start Ranch listener \([^ ]*\) .* for reason /cannot listen on \1: /' |
+        awk '!seen[$0]++' | head -n 5)
+    # Standard output has the block once more, as lines without a timestamp.
+    [ -n "$errors" ] || errors=$(awk '/^BOOT FAILED/ { on = 1; next }
+        on && /^(\{"|Kernel pid|init terminating|Crash dump)/ { exit }
+        on && !/^([0-9]{4}-|====|[[:space:]]*$)/ { gsub(/^[[:space:]]+/, ""); printf "%s ", $0 }' \
+        "${logs[0]}" 2>/dev/null)
+    [ -n "$errors" ] || errors=$(grep -v '^[[:space:]]*$' "${logs[0]}" 2>/dev/null | tail -n 5)
     printf '%s\n' "$errors" | cut -c 1-300
 }
 
-# Zero if the boot failed because a port we picked was taken in the meantime.
+# Zero if the boot failed because a port we picked was taken in the meantime:
+# the AMQP or distribution port (eaddrinuse, "could not bind ... in use"), or
+# the epmd port (epmd could not start there, and whatever holds the port does
+# not answer as epmd would).
 port_was_taken() {
     local logs
     boot_logs
-    grep -qsi -e 'eaddrinuse' -e 'address already in use' -e 'port .* in use' "${logs[@]}"
+    grep -qsi -e 'eaddrinuse' -e 'address already in use' -e 'port .* in use' -e 'no_reg_reply_from_epmd' \
+        "${logs[@]}"
 }
 
 explain_failure() {
