@@ -76,7 +76,8 @@ load_state() {
 
 # Non-zero unless pid $1 belongs to the node that runs in $run_dir.
 ours() {
-    [ -n "$1" ] && [ -n "$run_dir" ] && grep -qszxF "IPCLABS_BROKER=$run_dir" "/proc/$1/environ"
+    [ -n "$1" ] && [ -n "$run_dir" ] && grep -qszxF "IPCLABS_BROKER=$run_dir" "/proc/$1/environ" ||
+        return 1   # (not grep's 2 for a pid that is gone: 'running' exits 1, not "usage")
 }
 
 # The pids of every process of any node of this checkout: the current run's,
