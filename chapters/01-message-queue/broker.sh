@@ -150,9 +150,11 @@ stop_node() {
     rm -f "$state" "$dir/url"
 }
 
+# Up: our node, listening, and started to the end (the URL is written last:
+# a start that was killed half-way left a node that is not up).
 is_up() {
     load_state || return 1
-    ours "$server_pid" && port_open "$amqp_port"
+    ours "$server_pid" && port_open "$amqp_port" && [ -f "$dir/url" ]
 }
 
 # rabbitmqctl finds the node through our epmd and proves itself with the
@@ -259,8 +261,8 @@ launch() {
         as=(setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups)
         # Say so now, rather than through an Erlang crash report later.
         "${as[@]}" test -w "$run_dir/mnesia" -a -r "$run_dir/home/.erlang.cookie" ||
-            fail "the rabbitmq user cannot write to $run_dir (is /tmp mounted oddly?); \
-set AMQP_URL to use another broker"
+            { remove_run_dirs; fail "the rabbitmq user cannot write to $run_dir (is /tmp mounted oddly?); \
+set AMQP_URL to use another broker"; }
     fi
     cd "$run_dir" || exit 1
     setsid "${as[@]}" env HOME="$run_dir/home" \
@@ -294,6 +296,9 @@ start_node() {
     amqp_port=$(free_port) && dist_port=$(free_port) && epmd_port=$(free_port) ||
         fail "cannot pick free ports (is /usr/bin/python3 installed?)"
     make_run_dir
+    # Interrupted (Ctrl-C in make), we stop what we started rather than leave
+    # a node nobody will use.
+    trap 'echo "broker: interrupted: stopping the node" >&2; stop_node; exit 1' INT TERM HUP
     launch
     # (Not the node's name: that follows from the directory, see above.)
     printf 'server_pid=%s\namqp_port=%s\ndist_port=%s\nepmd_port=%s\nrun_dir=%s\n' \
@@ -334,6 +339,7 @@ start_node() {
     printf '%s\n' "$url" > "$dir/url.tmp" && chmod 644 "$dir/url.tmp" && mv "$dir/url.tmp" "$dir/url"
     chmod 755 "$dir"   # tests may run as another uid and must read the URL
     say "up: $url (in $dir/url)"
+    trap - INT TERM HUP
 }
 
 case $cmd in
