@@ -67,6 +67,12 @@ load_state() {
     done < "$state"
 }
 
+# (Not the node's name: that follows from the directory, see above.)
+save_state() {
+    printf 'server_pid=%s\namqp_port=%s\ndist_port=%s\nepmd_port=%s\nrun_dir=%s\n' \
+        "$server_pid" "$amqp_port" "$dist_port" "$epmd_port" "$run_dir" > "$state"
+}
+
 # ------------------------------------------------------------ our processes
 # Every process of our node (rabbitmq-server, beam.smp, epmd, the node's
 # helpers) inherits IPCLABS_BROKER=<its run directory> from its environment.
@@ -261,7 +267,7 @@ launch() {
         as=(setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups)
         # Say so now, rather than through an Erlang crash report later.
         "${as[@]}" test -w "$run_dir/mnesia" -a -r "$run_dir/home/.erlang.cookie" ||
-            { remove_run_dirs; fail "the rabbitmq user cannot write to $run_dir (is /tmp mounted oddly?); \
+            { remove_run_dirs; rm -f "$state"; fail "the rabbitmq user cannot write to $run_dir (is /tmp mounted oddly?); \
 set AMQP_URL to use another broker"; }
     fi
     cd "$run_dir" || exit 1
@@ -295,14 +301,15 @@ start_node() {
 
     amqp_port=$(free_port) && dist_port=$(free_port) && epmd_port=$(free_port) ||
         fail "cannot pick free ports (is /usr/bin/python3 installed?)"
+    server_pid=''
     make_run_dir
+    # Recorded before the node starts, so no run can go unrecorded.
+    save_state || { remove_run_dirs; fail "cannot write $state"; }
     # Interrupted (Ctrl-C in make), we stop what we started rather than leave
     # a node nobody will use.
     trap 'echo "broker: interrupted: stopping the node" >&2; stop_node; exit 1' INT TERM HUP
     launch
-    # (Not the node's name: that follows from the directory, see above.)
-    printf 'server_pid=%s\namqp_port=%s\ndist_port=%s\nepmd_port=%s\nrun_dir=%s\n' \
-        "$server_pid" "$amqp_port" "$dist_port" "$epmd_port" "$run_dir" > "$state"
+    save_state
 
     say "starting $node on port $amqp_port (data and logs in $run_dir)"
     # Ready when our node says so in its own log: something else answering
