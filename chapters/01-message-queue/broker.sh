@@ -271,6 +271,8 @@ launch() {
 set AMQP_URL to use another broker"; }
     fi
     cd "$run_dir" || exit 1
+    # Everything on the loopback only: AMQP, and also epmd and the Erlang
+    # distribution port, which would otherwise listen on every interface.
     setsid "${as[@]}" env HOME="$run_dir/home" \
         IPCLABS_BROKER="$run_dir" \
         RABBITMQ_NODENAME="$node" \
@@ -278,6 +280,8 @@ set AMQP_URL to use another broker"; }
         RABBITMQ_NODE_PORT="$amqp_port" \
         RABBITMQ_DIST_PORT="$dist_port" \
         ERL_EPMD_PORT="$epmd_port" \
+        ERL_EPMD_ADDRESS=127.0.0.1 \
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
         RABBITMQ_CONF_ENV_FILE="$run_dir/rabbitmq-env.conf" \
         RABBITMQ_CONFIG_FILE="$run_dir/rabbitmq" \
         RABBITMQ_ADVANCED_CONFIG_FILE="$run_dir/advanced.config" \
