@@ -120,16 +120,22 @@ kill_leftovers() {
     [ -z "$pids" ] || kill -KILL $pids 2>/dev/null
 }
 
-# Removes this checkout's run directories, but only ours: a directory (not
-# a link) owned by us or, when we are root, by the rabbitmq user.
+# Zero if $1 is a directory (not a link) that one of our nodes could have
+# made: owned by us or, when we are root, by the rabbitmq user.
+our_dir() {
+    [ -d "$1" ] && [ ! -L "$1" ] || return 1
+    local owner
+    owner=$(stat -c %u "$1")
+    [ "$owner" = "$(id -u)" ] && return 0
+    [ "$(id -u)" = 0 ] && [ "$owner" = "$(id -u rabbitmq 2>/dev/null)" ]
+}
+
+# Removes this checkout's run directories: the current run's, and any an
+# earlier run left behind (killed, or its state file gone).
 remove_run_dirs() {
-    local d owner
+    local d
     for d in "$run_prefix"*; do
-        if [ ! -d "$d" ] || [ -L "$d" ]; then continue; fi
-        owner=$(stat -c %u "$d")
-        [ "$owner" = "$(id -u)" ] || { [ "$(id -u)" = 0 ] && [ "$owner" = "$(id -u rabbitmq 2>/dev/null)" ]; } ||
-            continue
-        rm -rf "$d"
+        if our_dir "$d"; then rm -rf "$d"; fi
     done
 }
 
@@ -176,8 +182,7 @@ ctl() {
 # Where the node says why it did not boot: its standard output (RabbitMQ
 # prints a "BOOT FAILED ... ERROR: <reason>" block there) and its own log.
 # Never erl_crash.dump: it lists every atom the VM knows, eaddrinuse
-# included, whatever went wrong.
-# Sets the caller's array logs.
+# included, whatever went wrong. (Sets the caller's array logs.)
 boot_logs() { logs=("$run_dir/log/startup.log" "$run_dir/log/$node.log"); }
 
 # What the node says went wrong, each line once, without its timestamps:
