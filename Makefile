@@ -136,25 +136,52 @@ $(B)/lists/%.list: $(B)/obj/tests/%.o $(HARNESS_OBJS) $(LIBCOMMON)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@.lister $^ -Wl,--unresolved-symbols=ignore-all -Wl,-z,now -lcunit $(LDLIBS_ALL)
 	$(Q)$@.lister --list > $@.tmp && mv $@.tmp $@ && rm -f $@.lister
 
-# Reference answers must build cleanly.
+# Reference answers must build cleanly, and keep objcheck's rules (below).
 define reference_rule
-$(B)/reference/tests/$(1): solutions/$(call exercise_of,$(1)) $(call test_deps,$(1))
+$(B)/reference/tests/$(1): solutions/$(call exercise_of,$(1)) $(call test_deps,$(1)) $(OBJCHECK) $(call allowed_of,$(1))
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$< [reference])
 	$(Q)$(CC) $(PROJECT_CFLAGS) $(CPPFLAGS_ALL) -Ichapters/$(call test_chapter,$(1)) -MMD -MP -MF $$@.d -c $$< -o $$@.ex.o
+	$(Q)$(call check_obj,$(1))
 	$(Q)$(test_link)
 endef
 
-# A learner's file that does not compile or link is recorded in <test>.log
-# and costs only its own tests; the build goes on.
+# An exercise file may provide only what its header declares: objcheck
+# (tests/harness/objcheck.c) reads the compiled object and refuses any other
+# exported symbol, any constructor, destructor or ifunc, and any call into
+# CUnit or the harness. What the header declares is read from the header
+# alone (gcc -aux-info), never from the learner's file.
+OBJCHECK := build/tools/objcheck
+$(OBJCHECK): tests/harness/objcheck.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)$(CC) -std=c17 -g -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@
+allowed_of = $(B)/allowed/$(basename $(call exercise_of,$(patsubst extra/%,%,$(1)))).allowed
+$(B)/allowed/%.allowed: chapters/%.h
+	@mkdir -p $(@D)
+	$(Q)echo '#include "$(notdir $<)"' | $(CC) -std=c17 $(CPPFLAGS_ALL) -I$(<D) -x c - -fsyntax-only -aux-info $@.aux
+	$(Q)sed -n 's|^/\* $<:[0-9]*:[A-Z]* \*/ \([^(]*[A-Za-z0-9_]\) (.*|\1|p' $@.aux | sed 's/.*[^A-Za-z0-9_]//' > $@.tmp
+	$(Q)rm -f $@.aux && mv $@.tmp $@
+# Sanitizers add constructors of their own: the check reads a plain build.
+check_obj = $(if $(SANITIZE),$(CC) -std=c17 -O2 $(CPPFLAGS_ALL) -Ichapters/$(call test_chapter,$(1)) \
+	-c $$< -o $$@.check.o &&) $(OBJCHECK) $$@.$(if $(SANITIZE),check,ex).o $(call allowed_of,$(1)) $$<
+
+# A learner's file that does not compile, link or keep objcheck's rules is
+# recorded in <test>.log and costs only its own tests; the build goes on.
+# $(4) is "fatal" for a wrong answer that must build, "refused" for one
+# that objcheck must refuse.
 define learner_rule
-$(B)/$(2)/tests/$(1): $(3) $(call test_deps,$(1))
+$(B)/$(2)/tests/$(1): $(3) $(call test_deps,$(1)) $(OBJCHECK) $(call allowed_of,$(1))
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$< [$(2)])
 	$(Q)rm -f $$@ $$@.log; \
 	if $(CC) $(LEARNER_CFLAGS) $(CPPFLAGS_ALL) -Ichapters/$(call test_chapter,$(1)) -MMD -MP -MF $$@.d \
-		-c $$< -o $$@.ex.o 2> $$@.log && $(test_link) 2>> $$@.log; then \
+		-c $$< -o $$@.ex.o 2> $$@.log && $(call check_obj,$(1)) 2>> $$@.log && \
+		$(test_link) 2>> $$@.log; then \
 		cat $$@.log >&2; rm -f $$@.log; \
+		$(if $(filter refused,$(4)),echo '  $$< was not refused by objcheck' >&2; exit 1;) \
+	elif $(if $(filter refused,$(4)),grep -q ': error: refused: ' $$@.log,false); then \
+		rm -f $$@; \
 	else \
 		cat $$@.log >&2; rm -f $$@; \
 		printf '  %s does not build; its tests will score 0\n' '$$<' >&2; \
@@ -192,7 +219,8 @@ $(foreach t,$(UNIT),$(eval $(call unit_rule,$(t))))
 # exercise. It must build (else it would be "caught" for nothing).
 wrong_file = $(patsubst tests/wrong/$(1)/%,%,$(firstword $(wildcard tests/wrong/$(1)/*/*.c)))
 wrong_test = $(dir $(call wrong_file,$(1)))test_$(notdir $(basename $(call wrong_file,$(1))))
-$(foreach w,$(WRONG),$(eval $(call learner_rule,$(call wrong_test,$(w)),wrong/$(w),tests/wrong/$(w)/$(call wrong_file,$(w)),fatal)))
+wrong_expect = $(strip $(if $(wildcard tests/wrong/$(1)/expect),$(file < tests/wrong/$(1)/expect)))
+$(foreach w,$(WRONG),$(eval $(call learner_rule,$(call wrong_test,$(w)),wrong/$(w),tests/wrong/$(w)/$(call wrong_file,$(w)),$(if $(filter refused,$(call wrong_expect,$(w))),refused,fatal))))
 
 LISTS := $(patsubst %,$(B)/lists/%.list,$(GRADED) $(UNIT) $(EXTRA))
 LEARNER_TESTS := $(patsubst %,$(B)/learner/tests/%,$(GRADED) $(EXTRA))
@@ -343,7 +371,7 @@ wrong_others = $(filter-out $(2),$(filter $(call chapter_of,x/$(2))/%,$(GRADED))
 test-wrong: $(if $(PREBUILT),,tests $(WRONG_TESTS))
 	$(Q)true $(foreach w,$(WRONG),&& $(GRADE_RUN) --bins $(B)/wrong/$(w)/tests \
 		--bins $(B)/reference/tests --bins $(B)/unit/tests \
-		--expect $(if $(filter zero,$(file <tests/wrong/$(w)/expect)),zero,caught):$$(cut -f1 \
+		--expect $(if $(filter zero refused,$(call wrong_expect,$(w))),zero,caught):$$(cut -f1 \
 			$(B)/lists/$(call wrong_test,$(w)).list | head -1) --brief \
 		--title "wrong answer '$(w)'" $(call wrong_test,$(w)) \
 		$(call wrong_others,$(w),$(call wrong_test,$(w))) $(filter common/%,$(UNIT)))
