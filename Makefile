@@ -431,7 +431,8 @@ classroom: $(patsubst %,$(B)/lists/%.list,$(GRADED)) ## write .github/classroom/
 	@tests/packaging/classroom.sh $(B)/lists $(GRADED) > .github/classroom/autograding.json
 	@echo "classroom: .github/classroom/autograding.json"
 
-clean: ## remove build/
+clean: ## stop the private services, remove build/
+	@for s in $(SERVICES); do $(MAKE) -s $$s-stop || true; done
 	rm -rf build
 
 help: ## list the targets
