@@ -136,25 +136,52 @@ $(B)/lists/%.list: $(B)/obj/tests/%.o $(HARNESS_OBJS) $(LIBCOMMON)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@.lister $^ -Wl,--unresolved-symbols=ignore-all -Wl,-z,now -lcunit $(LDLIBS_ALL)
 	$(Q)$@.lister --list > $@.tmp && mv $@.tmp $@ && rm -f $@.lister
 
-# Reference answers must build cleanly.
+# Reference answers must build cleanly, and keep objcheck's rules (below).
 define reference_rule
-$(B)/reference/tests/$(1): solutions/$(call exercise_of,$(1)) $(call test_deps,$(1))
+$(B)/reference/tests/$(1): solutions/$(call exercise_of,$(1)) $(call test_deps,$(1)) $(OBJCHECK) $(call allowed_of,$(1))
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$< [reference])
 	$(Q)$(CC) $(PROJECT_CFLAGS) $(CPPFLAGS_ALL) -Ichapters/$(call test_chapter,$(1)) -MMD -MP -MF $$@.d -c $$< -o $$@.ex.o
+	$(Q)$(call check_obj,$(1))
 	$(Q)$(test_link)
 endef
 
-# A learner's file that does not compile or link is recorded in <test>.log
-# and costs only its own tests; the build goes on.
+# An exercise file may provide only what its header declares: objcheck
+# (tests/harness/objcheck.c) reads the compiled object and refuses any other
+# exported symbol, any constructor, destructor or ifunc, and any call into
+# CUnit or the harness. What the header declares is read from the header
+# alone (gcc -aux-info), never from the learner's file.
+OBJCHECK := build/tools/objcheck
+$(OBJCHECK): tests/harness/objcheck.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)$(CC) -std=c17 -g -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@
+allowed_of = $(B)/allowed/$(basename $(call exercise_of,$(patsubst extra/%,%,$(1)))).allowed
+$(B)/allowed/%.allowed: chapters/%.h
+	@mkdir -p $(@D)
+	$(Q)echo '#include "$(notdir $<)"' | $(CC) -std=c17 $(CPPFLAGS_ALL) -I$(<D) -x c - -fsyntax-only -aux-info $@.aux
+	$(Q)sed -n 's|^/\* $<:[0-9]*:[A-Z]* \*/ \([^(]*[A-Za-z0-9_]\) (.*|\1|p' $@.aux | sed 's/.*[^A-Za-z0-9_]//' > $@.tmp
+	$(Q)rm -f $@.aux && mv $@.tmp $@
+# Sanitizers add constructors of their own: the check reads a plain build.
+check_obj = $(if $(SANITIZE),$(CC) -std=c17 -O2 $(CPPFLAGS_ALL) -Ichapters/$(call test_chapter,$(1)) \
+	-c $$< -o $$@.check.o &&) $(OBJCHECK) $$@.$(if $(SANITIZE),check,ex).o $(call allowed_of,$(1)) $$<
+
+# A learner's file that does not compile, link or keep objcheck's rules is
+# recorded in <test>.log and costs only its own tests; the build goes on.
+# $(4) is "fatal" for a wrong answer that must build, "refused" for one
+# that objcheck must refuse.
 define learner_rule
-$(B)/$(2)/tests/$(1): $(3) $(call test_deps,$(1))
+$(B)/$(2)/tests/$(1): $(3) $(call test_deps,$(1)) $(OBJCHECK) $(call allowed_of,$(1))
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$< [$(2)])
 	$(Q)rm -f $$@ $$@.log; \
 	if $(CC) $(LEARNER_CFLAGS) $(CPPFLAGS_ALL) -Ichapters/$(call test_chapter,$(1)) -MMD -MP -MF $$@.d \
-		-c $$< -o $$@.ex.o 2> $$@.log && $(test_link) 2>> $$@.log; then \
+		-c $$< -o $$@.ex.o 2> $$@.log && $(call check_obj,$(1)) 2>> $$@.log && \
+		$(test_link) 2>> $$@.log; then \
 		cat $$@.log >&2; rm -f $$@.log; \
+		$(if $(filter refused,$(4)),echo '  $$< was not refused by objcheck' >&2; exit 1;) \
+	elif $(if $(filter refused,$(4)),grep -q ': error: refused: ' $$@.log,false); then \
+		rm -f $$@; \
 	else \
 		cat $$@.log >&2; rm -f $$@; \
 		printf '  %s does not build; its tests will score 0\n' '$$<' >&2; \
@@ -192,7 +219,8 @@ $(foreach t,$(UNIT),$(eval $(call unit_rule,$(t))))
 # exercise. It must build (else it would be "caught" for nothing).
 wrong_file = $(patsubst tests/wrong/$(1)/%,%,$(firstword $(wildcard tests/wrong/$(1)/*/*.c)))
 wrong_test = $(dir $(call wrong_file,$(1)))test_$(notdir $(basename $(call wrong_file,$(1))))
-$(foreach w,$(WRONG),$(eval $(call learner_rule,$(call wrong_test,$(w)),wrong/$(w),tests/wrong/$(w)/$(call wrong_file,$(w)),fatal)))
+wrong_expect = $(strip $(if $(wildcard tests/wrong/$(1)/expect),$(file < tests/wrong/$(1)/expect)))
+$(foreach w,$(WRONG),$(eval $(call learner_rule,$(call wrong_test,$(w)),wrong/$(w),tests/wrong/$(w)/$(call wrong_file,$(w)),$(if $(filter refused,$(call wrong_expect,$(w))),refused,fatal))))
 
 LISTS := $(patsubst %,$(B)/lists/%.list,$(GRADED) $(UNIT) $(EXTRA))
 LEARNER_TESTS := $(patsubst %,$(B)/learner/tests/%,$(GRADED) $(EXTRA))
@@ -258,7 +286,7 @@ demo: deps ## run every chapter's example programs
 # Each demo builds its own programs: one chapter that does not build stops
 # no other.
 demo-body:
-	@$(RUN_EACH) demo -- $(foreach d,$(DEMOS),$(d)$(call needs,$(patsubst demo-%,%,$(d))))
+	+@$(RUN_EACH) demo -- $(foreach d,$(DEMOS),$(d)$(call needs,$(patsubst demo-%,%,$(d))))
 
 grade: deps ## grade your files in chapters/ (CH=03 or EX=03.2 to narrow; GRADE_STRICT=1; GRADE_EXTRA=dir)
 	@$(MAKE) grade-body
@@ -278,7 +306,7 @@ GRADE_BUILD := $(patsubst %,$(B)/lists/%.list,$(GRADE_SET)) $(patsubst %,$(B)/le
 grade-body: $(GRADER)
 	@$(MAKE) $(MAKE_QUIET) -k $(GRADE_BUILD) || { $(call drop_stale,$(GRADE_BUILD)); \
 		echo "grade: part of the course did not build (see above); its tests will show as NOT RUN" >&2; }
-	@$(RUN_EACH) grade -- grade-run$(call needs,$(GRADE_CHAPTERS))
+	+@$(RUN_EACH) grade -- grade-run$(call needs,$(GRADE_CHAPTERS))
 
 grade-run:
 	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests --out $(B)/grade \
@@ -303,7 +331,7 @@ endif
 # with its CUnit Run Summary.
 ALL_NEEDS := $(call needs,$(CHAPTERS))
 test-body:
-	@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
+	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
 		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) docs-body test-reference$(ALL_NEEDS)
 
 test-build:
@@ -343,7 +371,7 @@ wrong_others = $(filter-out $(2),$(filter $(call chapter_of,x/$(2))/%,$(GRADED))
 test-wrong: $(if $(PREBUILT),,tests $(WRONG_TESTS))
 	$(Q)true $(foreach w,$(WRONG),&& $(GRADE_RUN) --bins $(B)/wrong/$(w)/tests \
 		--bins $(B)/reference/tests --bins $(B)/unit/tests \
-		--expect $(if $(filter zero,$(file <tests/wrong/$(w)/expect)),zero,caught):$$(cut -f1 \
+		--expect $(if $(filter zero refused,$(call wrong_expect,$(w))),zero,caught):$$(cut -f1 \
 			$(B)/lists/$(call wrong_test,$(w)).list | head -1) --brief \
 		--title "wrong answer '$(w)'" $(call wrong_test,$(w)) \
 		$(call wrong_others,$(w),$(call wrong_test,$(w))) $(filter common/%,$(UNIT)))
@@ -370,7 +398,7 @@ endif
 # does not build) costs only its rows; run-each.sh names it at the end.
 bench-body:
 	@rm -rf build/bench/parts && mkdir -p build/bench/parts
-	@$(RUN_EACH) bench -- $(foreach b,$(BENCHES),$(b)$(call needs,$(patsubst bench-%,%,$(b)))); \
+	+@$(RUN_EACH) bench -- $(foreach b,$(BENCHES),$(b)$(call needs,$(patsubst bench-%,%,$(b)))); \
 		echo $$? > build/bench/parts/status
 	@# Two parts may measure the same row (tcp in chapter 03's round trips and in
 	@# chapter 11's common workload): the later chapter's part, which measures on
@@ -390,7 +418,7 @@ handout: ## build/handout/ipc-labs-handout.tar.gz: the course for students, no s
 
 grade-all: deps ## grade SUBMISSIONS=dir (folders, .tar.gz, .zip) into build/grade-all/scores.csv
 	@$(if $(SUBMISSIONS),,echo "grade-all: say where the submissions are: SUBMISSIONS=dir" >&2; exit 2)
-	@$(RUN_EACH) grade-all -- grade-all-run$(call needs,$(GRADE_CHAPTERS))
+	+@$(RUN_EACH) grade-all -- grade-all-run$(call needs,$(GRADE_CHAPTERS))
 
 grade-all-run:
 	@tests/packaging/grade-all.sh . "$(SUBMISSIONS)" build/grade-all \
@@ -409,7 +437,8 @@ test-distro: ## run demo, test and grade on a fresh Debian (DIST=trixie|bookworm
 	$(if $(filter-out bookworm trixie,$(or $(DIST),trixie)),$(error DIST must be bookworm or trixie, not '$(DIST)'))
 	@tests/distro/test-distro.sh $(or $(DIST),trixie)
 
-clean: ## remove build/
+clean: ## stop the private services, remove build/
+	@for s in $(SERVICES); do $(MAKE) -s $$s-stop || true; done
 	rm -rf build
 
 help: ## list the targets

@@ -102,7 +102,11 @@ static void first_error(const char *log_path, struct result *r)
     while (fgets(line, sizeof line, f) != NULL) {
         if (strstr(line, "error") != NULL) {
             line[strcspn(line, "\n")] = '\0';
-            snprintf(out, size, "it does not compile: %s", line);
+            const char *refused = strstr(line, "error: refused: ");
+            if (refused != NULL) /* objcheck: it compiled, but breaks a rule */
+                snprintf(out, size, "it is refused: %s", refused + strlen("error: refused: "));
+            else
+                snprintf(out, size, "it does not compile: %s", line);
             break;
         }
     }
@@ -333,8 +337,11 @@ int main(int argc, char **argv)
         if (o.chapter != NULL && !in_list(o.chapter, name, 1))
             continue;
         load_program(&o, argv[i], &rs);
-        locate(&o, argv[i], probe_path, sizeof probe_path);
-        if (probe == NULL && access(probe_path, F_OK) == 0)
+        /* The probe must be the path tests will be run by: the absolute one,
+         * which crosses every parent directory (a 0700 /root among them). */
+        char rel[4096];
+        locate(&o, argv[i], rel, sizeof rel);
+        if (probe == NULL && realpath(rel, probe_path) != NULL)
             probe = probe_path;
     }
     if (rs.n == 0) {

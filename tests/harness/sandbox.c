@@ -497,6 +497,12 @@ void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r)
         r->verdict = V_FAIL;
         snprintf(r->message, sizeof r->message,
                  "printed more than %ld bytes; stopped (a print in a loop?)", sb->max_output);
+    } else if (reported && passed && r->asserts == 0) {
+        /* A pass is a claim that checks were made: with none, nothing was shown. */
+        r->verdict = V_FAIL;
+        snprintf(r->message, sizeof r->message,
+                 "the test reported success without making a single check; it counts only "
+                 "with evidence");
     } else if (reported && passed && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         r->verdict = V_PASS;
     } else if (reported && !passed) {

@@ -8,7 +8,9 @@
 #      a results.json with full marks for a perfect submission;
 #   4. in a handout whose chapter 01 does not compile (as when a new
 #      librabbitmq's header warns), make grade and make demo still do every
-#      other chapter and say which one failed.
+#      other chapter and say which one failed;
+#   5. as root, a handout under a 0700 folder (as /root is) gives a correct
+#      answer full marks.
 # The course's own chapters are many; PACKAGING_CH narrows the
 # grading to two chapters (00 and 02, default) so this stays quick.
 set -u
@@ -136,3 +138,15 @@ grep -q '^== 02-shared-memory' "$tmp/broken-demo.txt" || fail "make demo stopped
 grep -q '^  demo-01-message-queue: ' "$tmp/broken-demo.txt" ||
     fail "make demo does not name the chapter that failed:$(tail -5 "$tmp/broken-demo.txt")"
 ok "a chapter that does not build: make grade CH=00 and the other chapters' demos and grades still run"
+
+# 5. a correct answer under a folder the grader's test user cannot enter
+if [ "$(id -u)" = 0 ]; then
+    closed=$tmp/closed
+    mkdir -m 700 "$closed" && tar -xzf "$tarball" -C "$closed"
+    for f in $(make -s list-exercises | grep '^chapters/00-'); do cp "solutions/${f#chapters/}" "$closed/ipc-labs/$f"; done
+    (cd "$closed/ipc-labs" && make grade CH=00 >"$tmp/closed-grade.txt" 2>&1) ||
+        fail "make grade under a 0700 folder exited non-zero:$(tail -5 "$tmp/closed-grade.txt")"
+    grep -q '^Score: \([0-9]*\)/\1$' "$tmp/closed-grade.txt" ||
+        fail "make grade under a 0700 folder: a correct answer lost points: $(grep -B3 Score "$tmp/closed-grade.txt")"
+    ok "as root under a 0700 folder, a correct answer gets full marks"
+fi
