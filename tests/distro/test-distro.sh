@@ -194,7 +194,7 @@ cleanup() {
     trap - EXIT INT TERM
     [ -n "$ns" ] && kill -KILL "$ns" 2> /dev/null && wait "$ns" 2> /dev/null
     [ -n "$R" ] || return
-    local p i
+    local p i left
     for i in $(seq 1 50); do
         left=
         for p in /proc/[0-9]*; do
@@ -204,10 +204,13 @@ cleanup() {
         [ "$i" = 50 ] && { echo "test-distro: killing processes still in $R:$left" >&2; kill -KILL $left; }
         sleep 0.2
     done
-    findmnt -rn -o TARGET | grep -F "$R/" | sort -r | while read -r m; do
+    local mounts
+    mounts=$(findmnt -rn -o TARGET | grep -F "$R/" | sort -r)
+    for m in $mounts; do
         echo "test-distro: unmounting $m, left mounted" >&2
         umount -l "$m"
     done
+    [ -z "$left$mounts" ] && echo "test-distro: no process and no mount left in $R"
     if [ "${KEEP:-0}" = 1 ]; then
         echo "test-distro: KEEP=1: the root file system stays in $R"
     else
