@@ -80,7 +80,12 @@ pid_t start_c_server(const struct su_addr *only, const char *count, int *port)
         if (wait_listening(pid, *port, addrs, n, 1))
             return pid;
     }
-    GRADE_REQUIRE(0, "five free ports were all taken before the server could bind them");
+    char err[2048];
+    su_read_file("server.err", err, sizeof err);
+    GRADE_REQUIRE(0,
+                  "five ports free on every address of localhost (%s) were each in use by the time "
+                  "the server bound them; its last stderr: %s",
+                  su_localhost_text(), err);
     return -1;
 }
 
@@ -102,6 +107,11 @@ pid_t start_article_server(int *port)
         if (wait_listening(pid, *port, addrs, n, 0))
             return pid;
     }
-    GRADE_REQUIRE(0, "five free ports were all taken before the server could bind them");
+    char err[2048];
+    su_read_file("server.err", err, sizeof err);
+    GRADE_REQUIRE(0,
+                  "five ports free on every address of localhost (%s) were each in use by the time "
+                  "the server bound them; its last stderr: %s",
+                  su_localhost_text(), err);
     return -1;
 }
