@@ -78,7 +78,7 @@ COMMON_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard common/*.c))
 LIBCOMMON := $(B)/lib/libcommon.a
 HARNESS_OBJS := $(B)/obj/tests/harness/runtime.o $(B)/obj/tests/harness/testutil.o
 GRADER := build/tools/grade
-GRADER_SRCS := tests/harness/grader.c tests/harness/sandbox.c tests/harness/report.c \
+GRADER_SRCS := tests/harness/grader.c tests/harness/sandbox.c tests/harness/world.c tests/harness/report.c \
                common/die.c common/parse.c common/clock.c
 
 $(B)/obj/%.o: %.c
@@ -121,9 +121,15 @@ UNIT := $(patsubst tests/%.c,%,$(sort $(wildcard tests/common/test_*.c tests/[0-
 # A wrong answer that only some builds can catch (a data race that x86 hides
 # needs ThreadSanitizer) lists them in tests/wrong/<name>/only-with ("plain",
 # "address", "undefined", "thread"), and is graded only in those builds.
+# One that only a grader running as root can catch (a test that reads what
+# an earlier test left: only root gives each test a world of its own) says
+# "root" in tests/wrong/<name>/needs.
 wrong_only = $(strip $(if $(wildcard tests/wrong/$(1)/only-with),$(file < tests/wrong/$(1)/only-with)))
+wrong_needs_root = $(and $(wildcard tests/wrong/$(1)/needs),$(filter root,$(file < tests/wrong/$(1)/needs)))
+AS_ROOT := $(filter 0,$(shell id -u))
 WRONG := $(foreach w,$(sort $(notdir $(wildcard tests/wrong/*))),$(if $(call wrong_only,$(w)),\
-           $(if $(filter $(or $(SANITIZE),plain),$(call wrong_only,$(w))),$(w)),$(w)))
+           $(if $(filter $(or $(SANITIZE),plain),$(call wrong_only,$(w))),$(w)),\
+           $(if $(call wrong_needs_root,$(w)),$(if $(AS_ROOT),$(w)),$(w))))
 exercise_of = $(dir $(1))$(patsubst test_%,%,$(notdir $(1))).c
 test_deps = $(B)/obj/tests/$(1).o $(patsubst %.c,$(B)/obj/%.o,$($(1)_EXTRA)) $(HARNESS_OBJS) $(LIBCOMMON)
 test_link = $(CC) $(LDFLAGS_ALL) -o $$@ $$@.ex.o $(call test_deps,$(1)) $($(1)_LIBS) -lcunit $(LDLIBS_ALL)
