@@ -78,7 +78,7 @@ COMMON_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard common/*.c))
 LIBCOMMON := $(B)/lib/libcommon.a
 HARNESS_OBJS := $(B)/obj/tests/harness/runtime.o $(B)/obj/tests/harness/testutil.o
 GRADER := build/tools/grade
-GRADER_SRCS := tests/harness/grader.c tests/harness/sandbox.c tests/harness/report.c \
+GRADER_SRCS := tests/harness/grader.c tests/harness/sandbox.c tests/harness/world.c tests/harness/report.c \
                common/die.c common/parse.c common/clock.c
 
 $(B)/obj/%.o: %.c
@@ -121,9 +121,15 @@ UNIT := $(patsubst tests/%.c,%,$(sort $(wildcard tests/common/test_*.c tests/[0-
 # A wrong answer that only some builds can catch (a data race that x86 hides
 # needs ThreadSanitizer) lists them in tests/wrong/<name>/only-with ("plain",
 # "address", "undefined", "thread"), and is graded only in those builds.
+# One that only a grader running as root can catch (a test that reads what
+# an earlier test left: only root gives each test a world of its own) says
+# "root" in tests/wrong/<name>/needs.
 wrong_only = $(strip $(if $(wildcard tests/wrong/$(1)/only-with),$(file < tests/wrong/$(1)/only-with)))
+wrong_needs_root = $(and $(wildcard tests/wrong/$(1)/needs),$(filter root,$(file < tests/wrong/$(1)/needs)))
+AS_ROOT := $(filter 0,$(shell id -u))
 WRONG := $(foreach w,$(sort $(notdir $(wildcard tests/wrong/*))),$(if $(call wrong_only,$(w)),\
-           $(if $(filter $(or $(SANITIZE),plain),$(call wrong_only,$(w))),$(w)),$(w)))
+           $(if $(filter $(or $(SANITIZE),plain),$(call wrong_only,$(w))),$(w)),\
+           $(if $(call wrong_needs_root,$(w)),$(if $(AS_ROOT),$(w)),$(w))))
 exercise_of = $(dir $(1))$(patsubst test_%,%,$(notdir $(1))).c
 test_deps = $(B)/obj/tests/$(1).o $(patsubst %.c,$(B)/obj/%.o,$($(1)_EXTRA)) $(HARNESS_OBJS) $(LIBCOMMON)
 test_link = $(CC) $(LDFLAGS_ALL) -o $$@ $$@.ex.o $(call test_deps,$(1)) $($(1)_LIBS) -lcunit $(LDLIBS_ALL)
@@ -163,24 +169,30 @@ $(B)/allowed/%.allowed: chapters/%.h
 	$(Q)sed -n 's|^/\* $<:[0-9]*:[A-Z]* \*/ \([^(]*[A-Za-z0-9_]\) (.*|\1|p' $@.aux | sed 's/.*[^A-Za-z0-9_]//' > $@.tmp
 	$(Q)rm -f $@.aux && mv $@.tmp $@
 # Sanitizers add constructors of their own: the check reads a plain build.
-check_obj = $(if $(SANITIZE),$(CC) -std=c17 -O2 $(CPPFLAGS_ALL) -Ichapters/$(call test_chapter,$(1)) \
-	-c $$< -o $$@.check.o &&) $(OBJCHECK) $$@.$(if $(SANITIZE),check,ex).o $(call allowed_of,$(1)) $$<
+check_obj = $(if $(SANITIZE),$(LEARNER_CC) $$< $$@.check.o '' -- $(CC) -std=c17 -O2 $(CPPFLAGS_ALL) \
+	-Ichapters/$(call test_chapter,$(1)) &&) $(OBJCHECK) $$@.$(if $(SANITIZE),check,ex).o $(call allowed_of,$(1)) $$<
+# A learner's file is compiled bounded in time, memory and output, as an
+# unprivileged user, and may include nothing outside the course and the
+# system's headers (tests/harness/learner-cc.sh).
+LEARNER_CC := tests/harness/learner-cc.sh
 
 # A learner's file that does not compile, link or keep objcheck's rules is
 # recorded in <test>.log and costs only its own tests; the build goes on.
 # $(4) is "fatal" for a wrong answer that must build, "refused" for one
-# that objcheck must refuse.
+# that the build must refuse (objcheck, or learner-cc's bounds), saying why
+# in at most 70 kB; wrong answers get 10 s to compile, not 60.
 define learner_rule
 $(B)/$(2)/tests/$(1): $(3) $(call test_deps,$(1)) $(OBJCHECK) $(call allowed_of,$(1))
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$< [$(2)])
 	$(Q)rm -f $$@ $$@.log; \
-	if $(CC) $(LEARNER_CFLAGS) $(CPPFLAGS_ALL) -Ichapters/$(call test_chapter,$(1)) -MMD -MP -MF $$@.d \
-		-c $$< -o $$@.ex.o 2> $$@.log && $(call check_obj,$(1)) 2>> $$@.log && \
-		$(test_link) 2>> $$@.log; then \
+	if $(if $(4),GRADE_COMPILE_TIMEOUT=10) $(LEARNER_CC) $$< $$@.ex.o $$@.d -- $(CC) $(LEARNER_CFLAGS) $(CPPFLAGS_ALL) \
+		-Ichapters/$(call test_chapter,$(1)) -MT $$@ 2> $$@.log && $(call check_obj,$(1)) 2>> $$@.log && \
+		timeout 60 $(test_link) 2>> $$@.log; then \
 		cat $$@.log >&2; rm -f $$@.log; \
-		$(if $(filter refused,$(4)),echo '  $$< was not refused by objcheck' >&2; exit 1;) \
-	elif $(if $(filter refused,$(4)),grep -q ': error: refused: ' $$@.log,false); then \
+		$(if $(filter refused,$(4)),echo '  $$< was not refused' >&2; exit 1;) \
+	elif $(if $(filter refused,$(4)),grep -q ': error: refused: \|messages were cut here' $$@.log && \
+		[ $$$$(wc -c < $$@.log) -le 70000 ],false); then \
 		rm -f $$@; \
 	else \
 		cat $$@.log >&2; rm -f $$@; \
@@ -351,8 +363,8 @@ test-layout: $(if $(PREBUILT),,$(LISTS))
 	[ $$bad = 0 ] && echo "layout: $(words $(EXERCISE_FILES)) exercises, each with starter, answer and tests"
 
 # The handout, batch grading and the Gradescope zip, end to end (tests/packaging/).
-test-packaging: $(GRADER)
-	$(Q)tests/packaging/test-packaging.sh
+test-packaging: $(GRADER) $(if $(PREBUILT),,$(B)/wrong/harness-hostile-bytes/tests/00-getting-started/test_status)
+	$(Q)B=$(B) tests/packaging/test-packaging.sh
 
 test-reference: $(if $(PREBUILT),,tests)
 	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests --out $(B)/test/reference --expect pass \

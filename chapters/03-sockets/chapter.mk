@@ -9,12 +9,16 @@ bench-03-sockets: $(B)/bin/03-sockets/rtt-bench
 	@echo "== 03-sockets: round trips, TCP loopback vs UNIX domain socket =="
 	@$(B)/bin/03-sockets/rtt-bench --csv build/bench/parts/03-sockets.csv
 
+# The server listens on every address of localhost (127.0.0.1, ::1 or
+# both, as /etc/hosts says), so the port must be free on all of them: the
+# kernel picks one free on every address of both families (a dual-stack
+# wildcard bind; IPv4 alone on a kernel without IPv6).
 DEMOS += demo-03-sockets
 .PHONY: demo-03-sockets
 demo-03-sockets: $(B)/bin/03-sockets/server $(B)/bin/03-sockets/client
 	@echo "== 03-sockets: the article's server and client, on a free port =="
 	@server=$(B)/bin/03-sockets/server; client=$(B)/bin/03-sockets/client; \
-	port=$$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	port=$$(/usr/bin/python3 -c 'import socket as S; v6 = S.has_dualstack_ipv6(); s = S.socket(S.AF_INET6 if v6 else S.AF_INET); v6 and s.setsockopt(S.IPPROTO_IPV6, S.IPV6_V6ONLY, 0); s.bind(("", 0)); print(s.getsockname()[1])'); \
 	echo "\$$ $$server --port $$port --count 1 &"; \
 	$$server --port $$port --count 1 & \
 	sleep 0.2; echo "\$$ $$client --port $$port"; \

@@ -5,10 +5,61 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
-/* A TCP port on 127.0.0.1 that was free a moment ago (bind port 0, read it, close). */
+/* At most this many addresses of localhost are used (Debian lists two). */
+#define SU_MAX_ADDRS 8
+
+/* One socket address (IPv4 or IPv6) with its length. */
+struct su_addr {
+    struct sockaddr_storage sa;
+    socklen_t len;
+};
+
+/* The addresses "localhost" resolves to on this machine, in getaddrinfo()'s
+ * order, without those the kernel cannot bind (::1 without IPv6); at most
+ * max. The programs resolve localhost the same way, so a test that takes its
+ * addresses from here assumes nothing about /etc/hosts: IPv4 only, IPv6
+ * first, or both. Fails the test if there is none. */
+int su_localhost(struct su_addr *out, int max);
+
+/* The numeric address text ("127.0.0.1", "::1") in *a, port 0; 0 if the
+ * kernel cannot bind it (::1 without IPv6). */
+int su_loopback(const char *text, struct su_addr *a);
+
+/* The addresses of localhost as text for a message, e.g. "::1 127.0.0.1". */
+const char *su_localhost_text(void);
+
+/* a's address as text, "127.0.0.1" or "::1"; a's port in *port if non-NULL. */
+const char *su_addr_text(const struct su_addr *a, char *buf, size_t size, int *port);
+
+/* What the article's server prints for a client at a, newline included:
+ * Python's tuple for the peer, "Connected by ('127.0.0.1', 40000)" for IPv4
+ * and "Connected by ('::1', 40000, 0, 0)" (address, port, flow info, scope
+ * id) for IPv6. */
+void su_python_line(const struct su_addr *a, char *buf, size_t size);
+
+/* 1 if text is exactly one line su_python_line() makes for some IPv4 or IPv6
+ * address and port, which then go to *peer; 0 if not. */
+int su_parse_python_line(const char *text, struct su_addr *peer);
+
+/* Non-zero if a has the same address as one of localhost's (ports aside). */
+int su_is_localhost(const struct su_addr *a);
+
+/* Listening TCP sockets on one port on every address of localhost; the
+ * kernel picks the port. fds gets the sockets (at most max), *port the port;
+ * returns how many. */
+int su_listen_localhost(int *port, int *fds, int max);
+
+/* A TCP port that was free on every address of localhost a moment ago. */
 int su_free_port(void);
+
+/* A connected blocking TCP socket to port on a's address, or -1 with errno set. */
+int su_connect_addr(const struct su_addr *a, int port);
+
+/* Non-zero if some socket listens on TCP port on a's address (from /proc/net). */
+int su_listening_on(const struct su_addr *a, int port);
 
 /* A listening TCP socket on 127.0.0.1, port chosen by the kernel; *port gets it. */
 int su_listen_tcp(int *port, int backlog);
@@ -57,11 +108,6 @@ long su_read_frame(int fd, void *buf, size_t cap);
 
 /* Wait for fd to become readable for at most timeout_ms; 1 readable, 0 not. */
 int su_readable_within(int fd, int timeout_ms);
-
-
-
-/* Non-zero if some socket listens on TCP port (IPv4 or IPv6), from /proc/net. */
-int su_port_listening(int port);
 
 /* Interrupts thread target with SIGUSR1 every interval_us microseconds until
  * su_stop_pester(), through a handler installed without SA_RESTART: every

@@ -327,6 +327,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     const char *tmp = getenv("TMPDIR");
     sb.tmp_base = tmp != NULL && *tmp ? tmp : "/tmp";
+    static char course[PATH_MAX];
+    sb.course = getcwd(course, sizeof course) != NULL ? course : ".";
 
     struct results rs = {0};
     const char *probe = NULL;

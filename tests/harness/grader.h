@@ -27,6 +27,8 @@ struct sandbox {
     long max_output;      /* bytes of stdout+stderr before the test is stopped */
     const char *tmp_base; /* where each test gets its own working directory */
     int fail_on_leftovers; /* a /dev/shm object left behind fails a passing test */
+    const char *course;    /* the course tree, which tests must reach */
+    int isolated;          /* each test in a world of its own (world.c) */
 };
 
 /** One test's row and result. */
@@ -51,6 +53,19 @@ void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r);
 
 /** Sets up what every run needs (subreaper, the test user); prints what it changed. */
 void sandbox_init(struct sandbox *sb, const char *probe_bin);
+
+/** Non-zero if tests can have worlds of their own here (root, namespaces allowed). */
+int world_available(const char *tmp_base, const char *course);
+/** Makes a test's world, a tmpfs under tmp_base; its path in root. 0 or -1. */
+int world_make(const char *tmp_base, char *root, size_t size);
+/** In the test's process: its own mounts and IPC, /tmp as working directory. 0 or -1. */
+int world_enter(const char *root, const char *course);
+/** In a process of its own mount namespace: makes course reachable by any user. 0 or -1. */
+int world_reach(const char *course);
+/** How many entries the test left in its /dev/shm; the first one's name in first. */
+int world_leftovers(const char *root, char *first, size_t size);
+/** Unmounts and removes a test's world, with all it holds. */
+void world_remove(const char *root);
 
 /** Name of a signal for reports: "SIGSEGV". */
 const char *signal_name(int sig);

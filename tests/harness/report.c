@@ -90,6 +90,49 @@ void report_text(const struct result *rs, size_t n, int color)
     printf("\n%sScore: %ld/%ld%s\n", bold, earned, possible, off);
 }
 
+/* Length of the valid UTF-8 character at s, or 0 if it is none: a stray or
+ * cut continuation byte, an overlong form, a surrogate, or a code point that
+ * XML 1.0 forbids. Learner code prints whatever bytes it likes, and the tail
+ * of its output may start in the middle of a character. */
+static int utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0], cp;
+    int n;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, cp = c & 0x07;
+    else
+        return 0;
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3fu);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
+        return 0;
+    return n;
+}
+
+/* Writes the character at s, or U+FFFD for a byte that starts none, so that
+ * results.json and junit.xml are valid UTF-8 whatever a test printed;
+ * returns how many bytes of s it used. */
+static int put_utf8(FILE *f, const char *s)
+{
+    int n = utf8_len((const unsigned char *)s);
+    if (n == 0) {
+        fputs("\xef\xbf\xbd", f);
+        return 1;
+    }
+    fwrite(s, 1, (size_t)n, f);
+    return n;
+}
+
 static void json_string(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -104,7 +147,7 @@ static void json_string(FILE *f, const char *s)
         else if (c < 32)
             fprintf(f, "\\u%04x", c);
         else
-            fputc(c, f);
+            s += put_utf8(f, s) - 1;
     }
     fputc('"', f);
 }
@@ -162,7 +205,7 @@ static void xml_text(FILE *f, const char *s)
             if (c < 32 && c != '\n' && c != '\t')
                 fputc('?', f);
             else
-                fputc(c, f);
+                s += put_utf8(f, s) - 1;
         }
     }
 }

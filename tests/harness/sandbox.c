@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -94,11 +96,16 @@ static int pick_test_uid(void)
     return -1;
 }
 
-/* Can the test user run the test programs where they were built? */
-static int uid_can_run(int uid, const char *bin)
+/* Can the test user run the test programs where they were built (in a
+ * world of its own, the course tree is made reachable first)? */
+static int uid_can_run(const struct sandbox *sb, int uid, const char *bin)
 {
     pid_t pid = fork();
     if (pid == 0) {
+        if (sb->isolated && (unshare(CLONE_NEWNS) != 0 ||
+                             mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+                             world_reach(sb->course) != 0))
+            _exit(1);
         if (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 || setuid((uid_t)uid) != 0)
             _exit(1);
         _exit(access(bin, X_OK) == 0 ? 0 : 1);
@@ -126,9 +133,13 @@ void sandbox_init(struct sandbox *sb, const char *probe_bin)
                 "detaches a process may leave it running\n",
                 strerror(errno));
 
+    sb->isolated = geteuid() == 0 && world_available(sb->tmp_base, sb->course);
+    if (geteuid() == 0 && !sb->isolated)
+        fprintf(stderr, "grade: warning: no namespaces here: tests share /tmp, /dev/shm, IPC and "
+                        "/proc, and only what their user left is removed\n");
     if (geteuid() == 0 && sb->drop_uid == -2) {
         sb->drop_uid = pick_test_uid();
-        if (sb->drop_uid >= 0 && probe_bin != NULL && !uid_can_run(sb->drop_uid, probe_bin)) {
+        if (sb->drop_uid >= 0 && probe_bin != NULL && !uid_can_run(sb, sb->drop_uid, probe_bin)) {
             fprintf(stderr,
                     "grade: warning: an unprivileged user cannot run %s (directory "
                     "permissions?); tests run as root, without a process-count limit\n",
@@ -175,8 +186,15 @@ static _Noreturn void start_test(const struct sandbox *sb, const char *bin, int 
         _exit(126);
     closefrom(5);
 
-    if (chdir(workdir) != 0)
+    if (sb->isolated) {
+        if (world_enter(workdir, sb->course) != 0) {
+            dprintf(2, "grade: cannot set up the test's own world: %s\n", strerror(errno));
+            _exit(126);
+        }
+        workdir = "/tmp"; /* its own, empty */
+    } else if (chdir(workdir) != 0) {
         _exit(126);
+    }
     setenv("HOME", workdir, 1);
     setenv("TMPDIR", workdir, 1);
 
@@ -416,14 +434,16 @@ void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r)
     char workdir[4096];
     snprintf(workdir, sizeof workdir, "%s/ipc-grade-XXXXXX", sb->tmp_base);
     int out_pipe[2], tok_pipe[2], rep_pipe[2];
-    if (mkdtemp(workdir) == NULL || pipe2(out_pipe, O_CLOEXEC) != 0 ||
+    if ((sb->isolated ? world_make(sb->tmp_base, workdir, sizeof workdir) : mkdtemp(workdir) ? 0 : -1) != 0 ||
+        pipe2(out_pipe, O_CLOEXEC) != 0 ||
         pipe2(tok_pipe, O_CLOEXEC) != 0 || pipe2(rep_pipe, O_CLOEXEC) != 0) {
         r->verdict = V_FAIL;
         snprintf(r->message, sizeof r->message, "grader could not set up the test: %s",
                  strerror(errno));
         return;
     }
-    if (sb->drop_uid >= 0 && chown(workdir, (uid_t)sb->drop_uid, (gid_t)sb->drop_uid) != 0)
+    if (!sb->isolated && sb->drop_uid >= 0 &&
+        chown(workdir, (uid_t)sb->drop_uid, (gid_t)sb->drop_uid) != 0)
         fprintf(stderr, "grade: warning: chown %s: %s\n", workdir, strerror(errno));
 
     uint64_t t0 = clock_now_ns();
@@ -477,9 +497,15 @@ void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r)
     close(rep_pipe[0]);
     rep[rep_len] = '\0';
 
-    nftw(workdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     char leftover[300] = "";
-    int leftovers = remove_shm_leftovers(sb, leftover, sizeof leftover);
+    int leftovers;
+    if (sb->isolated) {
+        leftovers = world_leftovers(workdir, leftover, sizeof leftover);
+        world_remove(workdir);
+    } else {
+        nftw(workdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        leftovers = remove_shm_leftovers(sb, leftover, sizeof leftover);
+    }
     r->seconds = (double)(clock_now_ns() - t0) / 1e9;
     r->output = tail_lines(&tail);
 

@@ -4,10 +4,15 @@
 #   grade-all.sh COURSE SUBMISSIONS OUT [make variables, e.g. CH=03]
 #
 # A submission is a folder, a .tar.gz/.tgz or a .zip directly under
-# SUBMISSIONS; its name (without the extension) names its row. Writes
-# OUT/scores.csv (submission, one column per exercise, total) and
-# OUT/<name>/{report.txt,results.json,junit.xml}. One broken or hostile
-# submission gets an empty row and never stops the batch.
+# SUBMISSIONS; its name (without the extension, characters other than
+# A-Za-z0-9._- made '_', a suffix -2, -3... where two would be the same)
+# names its row. Writes OUT/scores.csv (submission, one column per exercise,
+# total) and OUT/submissions/<name>/{report.txt,results.json,junit.xml}.
+# One broken or hostile submission gets an empty row and never stops the
+# batch. Links are never followed: a submission that is a link, or an
+# archive that holds one (or a name outside itself, or more than
+# GRADE_ARCHIVE_MAX_MB unpacked or GRADE_ARCHIVE_MAX_FILES files), is
+# refused, with the reason in OUT/submissions/<name>.log.
 set -u
 [ $# -ge 3 ] || { echo "usage: $0 COURSE SUBMISSIONS OUT [VAR=value...]" >&2; exit 2; }
 course=$(cd "$1" && pwd) || exit 2
@@ -26,33 +31,85 @@ if [ -z "${AMQP_URL:-}" ] && [ -f "$course/build/broker/url" ]; then
     export AMQP_URL
 fi
 
+max_mb=${GRADE_ARCHIVE_MAX_MB:-64}
+max_files=${GRADE_ARCHIVE_MAX_FILES:-10000}
+
+# Checks an archive's table of contents before anything is unpacked: no
+# links, no absolute names or '..', bounded size and count. Prints why not.
+archive_ok() { # FILE tar|zip
+    local list
+    if [ "$2" = tar ]; then
+        list=$(timeout 60 tar -tvzf "$1" 2>/dev/null) || { echo "not a readable .tar.gz"; return 1; }
+        # "-rw-r--r-- user/group SIZE DATE TIME NAME": the type is the first character.
+        awk -v mb="$max_mb" -v nf="$max_files" '
+            substr($1, 1, 1) != "-" && substr($1, 1, 1) != "d" { print "it holds a link or a special file"; exit 1 }
+            { size += $3; n++ }
+            END { if (n > nf) { print "more than " nf " files"; exit 1 }
+                  if (size > mb * 1048576) { print "more than " mb " MiB unpacked"; exit 1 } }' <<<"$list" || return 1
+        list=$(timeout 60 tar -tzf "$1" 2>/dev/null)
+    else
+        list=$(timeout 60 unzip -Z "$1" 2>/dev/null) || { echo "not a readable .zip"; return 1; }
+        # zipinfo: "-rw-r--r--  3.0 unx  SIZE tx defN DATE TIME NAME"; links show as 'l'.
+        awk -v mb="$max_mb" -v nf="$max_files" '
+            $1 !~ /^[-dlcbps][-rwxsStTah]+$/ { next } # the header and total lines
+            substr($1, 1, 1) != "-" && substr($1, 1, 1) != "d" { print "it holds a link or a special file"; exit 1 }
+            { size += $4; n++ }
+            END { if (n > nf) { print "more than " nf " files"; exit 1 }
+                  if (size > mb * 1048576) { print "more than " mb " MiB unpacked"; exit 1 } }' <<<"$list" || return 1
+        list=$(timeout 60 unzip -Z1 "$1" 2>/dev/null)
+    fi
+    if grep -qE '(^/|(^|/)\.\.(/|$))' <<<"$list"; then
+        echo "it holds a name outside itself (absolute, or with '..')"
+        return 1
+    fi
+}
+
+mkdir -p "$out/submissions"
 names=()
 for entry in "$subs"/*; do
-    [ -e "$entry" ] || continue
+    [ -e "$entry" ] || [ -L "$entry" ] || continue
     base=$(basename "$entry")
     case "$base" in
-    *.tar.gz | *.tgz)
-        name=${base%.tar.gz}; name=${name%.tgz}
-        mkdir -p "$unpacked/$name" && tar -xzf "$entry" -C "$unpacked/$name" --no-same-owner 2>/dev/null
-        dir=$unpacked/$name ;;
-    *.zip)
-        name=${base%.zip}
-        mkdir -p "$unpacked/$name" && unzip -q -o "$entry" -d "$unpacked/$name" >/dev/null 2>&1
-        dir=$unpacked/$name ;;
-    *)
-        [ -d "$entry" ] || continue
-        name=$base dir=$entry ;;
+    *.tar.gz) name=${base%.tar.gz} kind=tar ;;
+    *.tgz) name=${base%.tgz} kind=tar ;;
+    *.zip) name=${base%.zip} kind=zip ;;
+    *) name=$base kind=dir ;;
     esac
+    [ "$kind" = dir ] && [ ! -d "$entry" ] && [ ! -L "$entry" ] && continue
     name=$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_')
-    echo "grade-all: $name"
-    "$here/grade-submission.sh" "$course" "$dir" "$out/$name" "$@" >"$out/$name.log" 2>&1 ||
-        echo "grade-all: $name: grading failed, see $out/$name.log" >&2
+    case "$name" in "" | . | ..) name=_$name ;; esac
+    # Names that differ only in characters made '_' get rows of their own.
+    unique=$name n=1
+    while [[ " ${names[*]} " == *" $unique "* ]]; do n=$((n + 1)) unique=$name-$n; done
+    name=$unique
     names+=("$name")
+    log=$out/submissions/$name.log
+    echo "grade-all: $name"
+    if [ -L "$entry" ]; then
+        echo "grade-all: $name: refused: the submission is a link" | tee "$log" >&2
+        continue
+    fi
+    dir=$entry
+    if [ "$kind" != dir ]; then
+        if ! why=$(archive_ok "$entry" "$kind"); then
+            echo "grade-all: $name: refused: $why" | tee "$log" >&2
+            continue
+        fi
+        dir=$unpacked/$name
+        mkdir -p "$dir"
+        if [ "$kind" = tar ]; then
+            timeout 120 tar -xzf "$entry" -C "$dir" --no-same-owner --no-same-permissions 2>/dev/null
+        else
+            timeout 120 unzip -q -o "$entry" -d "$dir" >/dev/null 2>&1
+        fi
+    fi
+    "$here/grade-submission.sh" "$course" "$dir" "$out/submissions/$name" "$@" >"$log" 2>&1 ||
+        echo "grade-all: $name: grading failed, see $log" >&2
 done
 
 # scores.csv: exercises in course order, points per exercise, and the total.
 exercises=$(for n in "${names[@]}"; do
-    f=$out/$n/results.json
+    f=$out/submissions/$n/results.json
     [ -f "$f" ] && grep -o '"number": "[^"]*"' "$f" | cut -d'"' -f4
 done | sort -u -V)
 {
@@ -60,7 +117,7 @@ done | sort -u -V)
     for e in $exercises; do printf ',%s' "$e"; done
     printf ',total\n'
     for n in "${names[@]}"; do
-        f=$out/$n/results.json
+        f=$out/submissions/$n/results.json
         printf '%s' "$n"
         total=0
         for e in $exercises; do

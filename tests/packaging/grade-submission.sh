@@ -18,7 +18,8 @@ shift 3
 mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 1
 
 # A submission packed with a top folder ("ipc-labs/chapters/..."): look inside.
-if [ ! -d "$sub/chapters" ]; then
+# (find does not follow links, so neither does this.)
+if [ ! -d "$sub/chapters" ] || [ -L "$sub/chapters" ]; then
     inner=$(find "$sub" -mindepth 1 -maxdepth 3 -type d -name chapters -print -quit)
     [ -n "$inner" ] && sub=$(dirname "$inner")
 fi
@@ -30,11 +31,29 @@ unset MAKEFLAGS MFLAGS MAKELEVEL # a grading run of its own, even when make star
 (cd "$course" && tar --exclude=./build --exclude=./solutions --exclude=./.git --exclude=./tests/wrong \
     -cf - .) | (cd "$work" && tar -xf -) || exit 1
 
+# Is $sub/$1 a plain file, reached through no link at all (a link, to a
+# file or a folder, could point anywhere on the grader's machine: the
+# reference answers, a classmate's work), with one name only and a sane size?
+plain_file() {
+    local path=$sub p=$1 part
+    while [ -n "$p" ]; do
+        part=${p%%/*}
+        path=$path/$part
+        [ -L "$path" ] && { echo "it lies under or is a link"; return 1; }
+        [ "$part" = "$p" ] && p= || p=${p#*/}
+    done
+    [ -f "$path" ] || return 1
+    [ "$(stat -c %h -- "$path")" = 1 ] || { echo "it is a hard link"; return 1; }
+    [ "$(stat -c %s -- "$path")" -le 1048576 ] || { echo "it is larger than 1 MiB"; return 1; }
+}
+
+[ -L "$sub" ] && { echo "grade-submission: refused: $sub is a link" >&2; exit 1; }
 taken=0
 for f in $(make -s -C "$work" list-exercises); do
-    # Regular files only: a symbolic link could point anywhere on the grader's machine.
-    if [ -f "$sub/$f" ] && [ ! -L "$sub/$f" ]; then
-        cp "$sub/$f" "$work/$f" && taken=$((taken + 1))
+    if why=$(plain_file "$f"); then
+        cp -- "$sub/$f" "$work/$f" && taken=$((taken + 1))
+    elif [ -n "$why" ]; then
+        echo "grade-submission: $f not taken: $why"
     fi
 done
 echo "grade-submission: $taken exercise file(s) taken from $sub"

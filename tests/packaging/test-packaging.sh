@@ -10,7 +10,8 @@
 #      librabbitmq's header warns), make grade and make demo still do every
 #      other chapter and say which one failed;
 #   5. as root, a handout under a 0700 folder (as /root is) gives a correct
-#      answer full marks.
+#      answer full marks;
+#   6. results.json and junit.xml stay valid whatever bytes a test prints.
 # The course's own chapters are many; PACKAGING_CH narrows the
 # grading to two chapters (00 and 02, default) so this stays quick.
 set -u
@@ -88,6 +89,11 @@ for t in tests/[0-9]*/test_*.c; do
 done
 printf 'grade:\n\t@echo "Score: 100/100"\n' >"$subs/edited-test/Makefile"
 tar -czf "$subs/perfect.tar.gz" -C "$subs/perfect" ipc-labs && rm -rf "$subs/perfect"
+# Sealed batches: links lead nowhere, and no name can take another's row.
+mkdir -p "$subs/linked" && ln -s "$top/solutions" "$subs/linked/chapters"
+mkdir -p "$subs/evil/ipc-labs" && ln -s "$top/solutions" "$subs/evil/ipc-labs/chapters" &&
+    tar -czf "$subs/evil.tar.gz" -C "$subs/evil" ipc-labs && rm -rf "$subs/evil"
+for s in "scores.csv" "twin one" "twin_one"; do cp -r "$subs/untouched" "$subs/$s"; done
 (cd "$subs/edited-test" && zip -qr ../edited-test.zip .) && rm -rf "$subs/edited-test"
 
 GRADE_SUBMISSION_TIMEOUT=600 tests/packaging/grade-all.sh . "$subs" "$tmp/grade-all" CH="$ch" \
@@ -103,7 +109,16 @@ expect untouched 0 "the starters"
 expect syntax-error $((max - first_pts)) "all but the exercise that does not compile"
 expect edited-test 0 "edited tests and Makefile change nothing"
 expect endless-loop $((max - first_pts)) "all but the exercise that hangs"
+expect linked 0 "a chapters/ that links to the reference answers is not followed"
+expect scores.csv 0 "a submission named like the table is a row, not the table"
+expect twin_one 0 "names that differ only in characters made '_' get rows of their own"
+expect twin_one-2 0 "names that differ only in characters made '_' get rows of their own"
+grep -q '^evil,' "$scores" && [ -z "$(total evil)" ] ||
+    fail "grade-all: an archive holding a link was graded: $(grep '^evil,' "$scores")"
+grep -q 'refused: it holds a link' "$tmp/grade-all/submissions/evil.log" ||
+    fail "grade-all: an archive holding a link is not refused with a reason"
 ok "grade-all: perfect $max, untouched 0, syntax error and endless loop $((max - first_pts)), edited tests 0"
+ok "grade-all: links are not followed, archives with links refused, every name its own row"
 
 # 3. the Gradescope zip on a fake /autograder
 make -s gradescope >/dev/null || fail "make gradescope"
@@ -150,3 +165,16 @@ if [ "$(id -u)" = 0 ]; then
         fail "make grade under a 0700 folder: a correct answer lost points: $(grep -B3 Score "$tmp/closed-grade.txt")"
     ok "as root under a 0700 folder, a correct answer gets full marks"
 fi
+
+# 6. reports of a test that prints bytes that are not text (tests/wrong/harness-hostile-bytes)
+hostile=${B:-build}/wrong/harness-hostile-bytes/tests
+build/tools/grade --lists "${B:-build}/lists" --bins "$hostile" --out "$tmp/hostile" \
+    00-getting-started/test_status >"$tmp/hostile.txt" 2>&1
+/usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1], encoding="utf-8"))' \
+    "$tmp/hostile/results.json" 2>"$tmp/hostile-json.txt" ||
+    fail "results.json is not valid UTF-8 JSON after hostile output: $(tail -1 "$tmp/hostile-json.txt")"
+/usr/bin/python3 -c 'import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])' \
+    "$tmp/hostile/junit.xml" 2>"$tmp/hostile-xml.txt" ||
+    fail "junit.xml is not well-formed after hostile output: $(tail -1 "$tmp/hostile-xml.txt")"
+grep -q 'FAIL' "$tmp/hostile.txt" || fail "the hostile-bytes answer was not graded: $(tail -3 "$tmp/hostile.txt")"
+ok "reports stay valid UTF-8 JSON and XML whatever bytes a test prints"

@@ -1,0 +1,168 @@
+/*
+ * Each test's own world, where the kernel lets the grader make one (as root):
+ *
+ *   - a tmpfs of its own (512 MiB, 64 Ki files: the test's disk quota) that
+ *     holds the test's /tmp, /var/tmp, /dev/shm and /run/lock, bound over
+ *     the real ones in a mount namespace of the test's own; whatever the test
+ *     leaves there (files, FIFOs, sockets, directories nested past PATH_MAX)
+ *     goes with one unmount, and nothing reaches the next test;
+ *   - its own SysV IPC and POSIX message queues (an IPC namespace);
+ *   - a /proc that shows it only its own processes (hidepid), so that no
+ *     test reads another process's command line;
+ *   - the course tree reachable even when a parent folder is closed to
+ *     other users (/root is 0700): a tmpfs over that folder holds only the
+ *     path down to the tree, bound back in, and hides the rest.
+ * The network stays the machine's: the tests talk to the course's broker.
+ */
+#include "grader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The world's folders, and where each is bound. /tmp comes last: the world
+ * itself lives under the real /tmp, which it then hides. */
+static const char *const places[][2] = {
+    {"shm", "/dev/shm"}, {"lock", "/run/lock"}, {"vartmp", "/var/tmp"}, {"tmp", "/tmp"}};
+enum { NPLACES = sizeof places / sizeof places[0] };
+
+int world_make(const char *tmp_base, char *root, size_t size)
+{
+    snprintf(root, size, "%s/ipc-grade-XXXXXX", tmp_base);
+    if (mkdtemp(root) == NULL)
+        return -1;
+    if (mount("ipc-grade", root, "tmpfs", MS_NOSUID | MS_NODEV,
+              "size=512m,nr_inodes=65536,mode=0755") != 0) {
+        rmdir(root);
+        return -1;
+    }
+    for (int i = 0; i < NPLACES; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", root, places[i][0]);
+        /* 1777 as the real ones are: anyone may create, only owners remove. */
+        if (mkdir(path, 0700) != 0 || chmod(path, 01777) != 0) {
+            world_remove(root);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void world_remove(const char *root)
+{
+    /* Lazy: a process of the test that is still dying cannot keep it. */
+    umount2(root, MNT_DETACH);
+    rmdir(root);
+}
+
+int world_leftovers(const char *root, char *first, size_t size)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/shm", root);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return 0;
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 && !found++)
+            snprintf(first, size, "/dev/shm/%s", e->d_name);
+    closedir(d);
+    return found;
+}
+
+/* Creates dir and its missing parents below an existing one, mode 0755. */
+static int mkdir_below(char *dir, size_t from)
+{
+    for (char *p = dir + from + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int rc = mkdir(dir, 0755);
+        *p = '/';
+        if (rc != 0 && errno != EEXIST)
+            return -1;
+    }
+    return mkdir(dir, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+int world_reach(const char *course)
+{
+    char path[PATH_MAX];
+    if (realpath(course, path) == NULL)
+        return -1;
+    /* The first folder on the way down that others may not cross. */
+    size_t closed = 0;
+    for (size_t i = 1; path[i] != '\0' && closed == 0; i++) {
+        if (path[i] != '/')
+            continue;
+        struct stat st;
+        path[i] = '\0';
+        if (stat(path, &st) == 0 && !(st.st_mode & S_IXOTH))
+            closed = i;
+        path[i] = '/';
+    }
+    if (closed == 0)
+        return 0; /* nothing in the way */
+    int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char above[PATH_MAX], fdpath[64];
+    snprintf(above, sizeof above, "%.*s", (int)closed, path);
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+    int rc = mount("ipc-grade-path", above, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755");
+    if (rc == 0)
+        rc = mkdir_below(path, closed);
+    if (rc == 0)
+        rc = mount(fdpath, path, NULL, MS_BIND | MS_REC, NULL);
+    close(fd);
+    return rc;
+}
+
+int world_enter(const char *root, const char *course)
+{
+    if (unshare(CLONE_NEWNS | CLONE_NEWIPC) != 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 || world_reach(course) != 0)
+        return -1;
+    for (int i = 0; i < NPLACES; i++) {
+        char from[PATH_MAX];
+        struct stat st;
+        snprintf(from, sizeof from, "%s/%s", root, places[i][0]);
+        if (stat(places[i][1], &st) != 0)
+            continue; /* no /run/lock on this system: nothing to hide */
+        if (mount(from, places[i][1], NULL, MS_BIND, NULL) != 0)
+            return -1;
+    }
+    /* A /proc of our own, each process visible to its own user only. */
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") != 0)
+        return -1;
+    /* POSIX message queues of the new IPC namespace (if the system mounts them). */
+    struct stat st;
+    if (stat("/dev/mqueue", &st) == 0)
+        mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    return chdir("/tmp");
+}
+
+int world_available(const char *tmp_base, const char *course)
+{
+    char root[PATH_MAX];
+    if (world_make(tmp_base, root, sizeof root) != 0)
+        return 0;
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(world_enter(root, course) == 0 ? 0 : 1);
+    int status = 0;
+    int ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+             WEXITSTATUS(status) == 0;
+    world_remove(root);
+    return ok;
+}
