@@ -42,7 +42,10 @@ if [ "${1:-}" = --inside ]; then
     # is used heavily, and the host's must not see it), /run, and /tmp as a
     # tmpfs on trixie (systemd's tmp.mount is the default from Debian 13) or
     # the plain 1777 directory of bookworm.
-    mount -t proc -o nosuid,nodev,noexec proc "$R/proc" &&
+    # The root itself a mount point, as / is on any machine: tools that make
+    # mounts private or move them (the grader's per-test namespaces) need it.
+    mount --bind "$R" "$R" &&
+        mount -t proc -o nosuid,nodev,noexec proc "$R/proc" &&
         mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys" &&
         mount -t tmpfs -o mode=755,nosuid,size=1m tmpfs "$R/dev" &&
         mknod -m 666 "$R/dev/null" c 1 3 && mknod -m 666 "$R/dev/zero" c 1 5 &&
