@@ -128,10 +128,30 @@ int world_reach(const char *course)
     return rc;
 }
 
+/* Binds the tree open at fd back at path, if what path shows now is not it. */
+static int bind_back(int fd, const char *path)
+{
+    struct stat want, now;
+    if (fstat(fd, &want) != 0)
+        return -1;
+    if (stat(path, &now) == 0 && now.st_dev == want.st_dev && now.st_ino == want.st_ino)
+        return 0;
+    char dir[PATH_MAX], fdpath[64];
+    snprintf(dir, sizeof dir, "%s", path);
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+    return mkdir_below(dir, 0) == 0 ? mount(fdpath, path, NULL, MS_BIND | MS_REC, NULL) : -1;
+}
+
 int world_enter(const char *root, const char *course)
 {
-    if (unshare(CLONE_NEWNS | CLONE_NEWIPC) != 0 ||
-        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 || world_reach(course) != 0)
+    char path[PATH_MAX];
+    if (realpath(course, path) == NULL || unshare(CLONE_NEWNS | CLONE_NEWIPC) != 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 || world_reach(path) != 0)
+        return -1;
+    /* A course tree under /tmp (a batch grader's pristine copy) would vanish
+     * under the test's own /tmp: it is bound back in at its path. */
+    int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
         return -1;
     for (int i = 0; i < NPLACES; i++) {
         char from[PATH_MAX];
@@ -139,9 +159,15 @@ int world_enter(const char *root, const char *course)
         snprintf(from, sizeof from, "%s/%s", root, places[i][0]);
         if (stat(places[i][1], &st) != 0)
             continue; /* no /run/lock on this system: nothing to hide */
-        if (mount(from, places[i][1], NULL, MS_BIND, NULL) != 0)
+        if (mount(from, places[i][1], NULL, MS_BIND, NULL) != 0) {
+            close(fd);
             return -1;
+        }
     }
+    int rc = bind_back(fd, path);
+    close(fd);
+    if (rc != 0)
+        return -1;
     /* A /proc of our own, each process visible to its own user only. */
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") != 0)
         return -1;
