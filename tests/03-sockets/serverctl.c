@@ -53,6 +53,18 @@ static int wait_listening(pid_t pid, int port, const struct su_addr *addrs, int 
     return 0;
 }
 
+/* Fails the test: five ports in a row, free when picked, were taken before
+ * the server could bind them. What the server said is in server.err. */
+static void no_port_held(void)
+{
+    char err[2048];
+    su_read_file("server.err", err, sizeof err);
+    GRADE_REQUIRE(0,
+                  "five ports free on every address of localhost (%s) were each in use by the time "
+                  "the server bound them; its last stderr: %s",
+                  su_localhost_text(), err);
+}
+
 pid_t start_c_server(const struct su_addr *only, const char *count, int *port)
 {
     struct su_addr addrs[SU_MAX_ADDRS];
@@ -80,12 +92,7 @@ pid_t start_c_server(const struct su_addr *only, const char *count, int *port)
         if (wait_listening(pid, *port, addrs, n, 1))
             return pid;
     }
-    char err[2048];
-    su_read_file("server.err", err, sizeof err);
-    GRADE_REQUIRE(0,
-                  "five ports free on every address of localhost (%s) were each in use by the time "
-                  "the server bound them; its last stderr: %s",
-                  su_localhost_text(), err);
+    no_port_held();
     return -1;
 }
 
@@ -107,11 +114,6 @@ pid_t start_article_server(int *port)
         if (wait_listening(pid, *port, addrs, n, 0))
             return pid;
     }
-    char err[2048];
-    su_read_file("server.err", err, sizeof err);
-    GRADE_REQUIRE(0,
-                  "five ports free on every address of localhost (%s) were each in use by the time "
-                  "the server bound them; its last stderr: %s",
-                  su_localhost_text(), err);
+    no_port_held();
     return -1;
 }

@@ -13,7 +13,7 @@
 #     may (where nobody cannot reach the source, as in a 0700 /root, as root
 #     with a notice);
 #   - it may include only files of the course tree (the current directory)
-#     and of the system's include directories: a first pass lists what it
+#     and of the system (/usr): a first pass lists what it
 #     includes, with its messages hidden, and anything else refuses the file
 #     before the compiler can show a line of it;
 #   - the first 200 lines of messages are kept, the rest cut with a note.
@@ -61,9 +61,12 @@ if [ $status = 0 ]; then
     # "obj.o: a.c b.h \" ... : one file per word after the colon.
     outside=$(sed -e 's/^[^:]*://' -e 's/\\$//' "$tmp/all.d" | tr ' ' '\n' | sed '/^$/d' |
         while read -r f; do
-            p=$(realpath -m -- "$f")
+            # Lexically (-s), and all of /usr: the system's headers live there,
+            # not always under /usr/include (Debian 13's kernel headers are in
+            # /usr/lib/linux/uapi), and nothing there is anybody's secret.
+            p=$(realpath -m -s -- "$f")
             case $p in
-            "$top"/* | /usr/include/* | /usr/lib/gcc/* | /usr/local/include/*) ;;
+            "$top"/* | /usr/*) ;;
             *) echo "$f" ;;
             esac
         done | head -1)
