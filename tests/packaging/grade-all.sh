@@ -7,7 +7,9 @@
 # SUBMISSIONS; its name (without the extension, characters other than
 # A-Za-z0-9._- made '_', a suffix -2, -3... where two would be the same)
 # names its row. Writes OUT/scores.csv (submission, one column per exercise,
-# total) and OUT/submissions/<name>/{report.txt,results.json,junit.xml}.
+# total, then seconds: how long its tests ran, and note: "slow" when that is
+# more than twice what the reference answers take on the same tests, by
+# tests/budget.tsv) and OUT/submissions/<name>/{report.txt,results.json,junit.xml}.
 # One broken or hostile submission gets an empty row and never stops the
 # batch. Links are never followed: a submission that is a link, or an
 # archive that holds one (or a name outside itself, or more than
@@ -115,7 +117,7 @@ done | sort -u -V)
 {
     printf 'submission'
     for e in $exercises; do printf ',%s' "$e"; done
-    printf ',total\n'
+    printf ',total,seconds,note\n'
     for n in "${names[@]}"; do
         f=$out/submissions/$n/results.json
         printf '%s' "$n"
@@ -130,7 +132,15 @@ done | sort -u -V)
             printf ',%s' "$pts"
             total=$((total + ${pts:-0}))
         done
-        if [ -f "$f" ]; then printf ',%s\n' "$total"; else printf ',\n'; fi
+        if [ -f "$f" ]; then
+            # The grader writes both times; one second more absorbs the rounding.
+            secs=$(grep -o '"execution_time": [0-9]*' "$f" | grep -o '[0-9]*$')
+            ref=$(grep -o '"reference_time": [0-9.]*' "$f" | grep -o '[0-9.]*$')
+            note=$(awk -v s="${secs:-0}" -v r="${ref:-0}" 'BEGIN { if (r > 0 && s > 2 * r + 1) print "slow" }')
+            printf ',%s,%s,%s\n' "$total" "$secs" "$note"
+        else
+            printf ',,,\n'
+        fi
     done
 } >"$out/scores.csv"
 echo "grade-all: ${#names[@]} submission(s); scores in $out/scores.csv"

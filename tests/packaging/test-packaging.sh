@@ -99,7 +99,8 @@ for s in "scores.csv" "twin one" "twin_one"; do cp -r "$subs/untouched" "$subs/$
 GRADE_SUBMISSION_TIMEOUT=600 tests/packaging/grade-all.sh . "$subs" "$tmp/grade-all" CH="$ch" \
     >"$tmp/grade-all.txt" 2>&1 || fail "grade-all exited non-zero: $(tail -5 "$tmp/grade-all.txt")"
 scores=$tmp/grade-all/scores.csv
-total() { awk -F, -v n="$1" '$1 == n { print $NF }' "$scores"; }
+# Columns by name: the exercises' come between submission and total.
+total() { awk -F, -v n="$1" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i } $1 == n { print $col["total"] }' "$scores"; }
 expect() {
     [ "$(total "$1")" = "$2" ] || fail "grade-all: $1 scored '$(total "$1")', expected $2 ($3); scores.csv:
 $(cat "$scores")"
@@ -117,6 +118,10 @@ grep -q '^evil,' "$scores" && [ -z "$(total evil)" ] ||
     fail "grade-all: an archive holding a link was graded: $(grep '^evil,' "$scores")"
 grep -q 'refused: it holds a link' "$tmp/grade-all/submissions/evil.log" ||
     fail "grade-all: an archive holding a link is not refused with a reason"
+head -1 "$scores" | grep -q ',total,seconds,note$' ||
+    fail "grade-all: scores.csv does not end its columns with total, seconds and note: $(head -1 "$scores")"
+awk -F, '$1 == "perfect" && $(NF - 1) ~ /^[0-9]+$/ && $NF ~ /^(slow)?$/ { found = 1 } END { exit !found }' "$scores" ||
+    fail "grade-all: a perfect submission has no seconds, or a note that is not 'slow': $(grep '^perfect,' "$scores")"
 ok "grade-all: perfect $max, untouched 0, syntax error and endless loop $((max - first_pts)), edited tests 0"
 ok "grade-all: links are not followed, archives with links refused, every name its own row"
 
