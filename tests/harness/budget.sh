@@ -4,8 +4,9 @@
 #   budget.sh write TABLE LISTS RUNS PROGRAM...
 #       RUNS/*/junit.xml are runs of the reference answers (make budget makes
 #       three): writes TABLE with, for each test of each PROGRAM, the median
-#       of its times and its limit, max(FLOOR, ceil(K x median)) seconds but
-#       never more than the test's own (its GRADE_TEST_TIMEOUT).
+#       of its times and its limit, max(FLOOR, K x median, SPREAD x slowest)
+#       rounded up to whole seconds, but never more than the test's own (its
+#       GRADE_TEST_TIMEOUT).
 #   budget.sh check TABLE LISTS PROGRAM...
 #       fails, saying why, if a test of a PROGRAM has no row in TABLE, a row
 #       names no test, or the limits add up to more than MAX_TOTAL seconds.
@@ -15,13 +16,16 @@
 # added test makes the check fail until `make budget` has measured it.
 # Why these numbers: a correct answer may be several times slower than the
 # reference (another machine, a simpler but correct design) and must still
-# pass, hence K; a test of a few milliseconds still starts processes and
-# waits on timers, hence FLOOR; and a whole submission, even one that waits
+# pass, hence K; two processes or threads sharing two busy cores can take
+# four times as long in one run as in the next, hence SPREAD; a test of a
+# few milliseconds still starts processes and waits on timers, hence FLOOR;
+# and a whole submission, even one that waits
 # until just before every limit, must be graded well within Gradescope's
 # default limit of 10 minutes, build included, hence MAX_TOTAL.
 set -u
 FLOOR=3
 K=8
+SPREAD=4
 MAX_TOTAL=480
 
 usage() {
@@ -52,7 +56,7 @@ write)
     # One testcase per line in the grader's JUnit: program, name, seconds.
     times=$(sed -n 's|^ *<testcase classname="\([^"]*\)" name="\([^"]*\)" time="\([0-9.]*\)".*|\1\t\2\t\3|p' \
         "${junits[@]}" | sed 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/\&/g')
-    rows=$(awk -F'\t' -v floor=$FLOOR -v k=$K -v runs=${#junits[@]} '
+    rows=$(awk -F'\t' -v floor=$FLOOR -v k=$K -v spread=$SPREAD -v runs=${#junits[@]} '
         NR == FNR { t[$1 "\t" $2, ++n[$1 "\t" $2]] = $3; next }
         {
             key = $1 "\t" $3
@@ -60,7 +64,8 @@ write)
             for (i = 1; i <= runs; i++) v[i] = t[key, i]
             for (i = 1; i <= runs; i++) for (j = i + 1; j <= runs; j++) if (v[j] < v[i]) { x = v[i]; v[i] = v[j]; v[j] = x }
             med = v[int((runs + 1) / 2)]
-            limit = int(k * med); if (limit < k * med) limit++
+            want = k * med; if (spread * v[runs] > want) want = spread * v[runs]
+            limit = int(want); if (limit < want) limit++
             if (limit < floor) limit = floor
             if (limit > $2) limit = $2
             printf "%s\t%.3f\t%d\t%s\n", $1, med, limit, $3
@@ -69,7 +74,8 @@ write)
     {
         echo "# Time limits of the graded tests (docs/grading.md, \"Time\"). Written by \`make budget\`;"
         echo "# do not edit: re-measure instead. reference_s: the median time of the reference answer"
-        echo "# over ${#junits[@]} runs; limit_s: max($FLOOR, ceil($K x reference_s)), never above the test's own limit."
+        echo "# over ${#junits[@]} runs; limit_s: max($FLOOR, $K x reference_s, $SPREAD x the slowest run) rounded up,"
+        echo "# never above the test's own limit."
         printf '# program\treference_s\tlimit_s\ttest\n'
         printf '%s\n' "$rows"
     } >"$table.tmp" && mv "$table.tmp" "$table" || exit 1
@@ -91,7 +97,7 @@ check)
                 printf "%s: the row for %s \"%s\" names no test: run make budget\n", table, f[1], f[2] > "/dev/stderr"; bad = 1
             }
             if (total > max) {
-                printf "%s: the graded tests'\'' limits add up to %d s, more than the %d s a whole submission may take\n", table, total, max > "/dev/stderr"; bad = 1
+                printf "%s: the graded tests'\'' limits add up to %d s, more than the %d s a whole submission may take (FLOOR, K and SPREAD in tests/harness/budget.sh)\n", table, total, max > "/dev/stderr"; bad = 1
             }
             if (!bad) printf "budget: %d graded tests, each with a limit; %d s in all (at most %d)\n", rows, total, max
             exit bad
