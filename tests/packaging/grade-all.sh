@@ -7,7 +7,9 @@
 # SUBMISSIONS; its name (without the extension, characters other than
 # A-Za-z0-9._- made '_', a suffix -2, -3... where two would be the same)
 # names its row. Writes OUT/scores.csv (submission, one column per exercise,
-# total) and OUT/submissions/<name>/{report.txt,results.json,junit.xml}.
+# total, suspicious: the exercises whose code an instructor should look at,
+# see suspect.sh) and OUT/submissions/<name>/{report.txt,results.json,
+# junit.xml,suspicious.txt}.
 # One broken or hostile submission gets an empty row and never stops the
 # batch. Links are never followed: a submission that is a link, or an
 # archive that holds one (or a name outside itself, or more than
@@ -115,7 +117,7 @@ done | sort -u -V)
 {
     printf 'submission'
     for e in $exercises; do printf ',%s' "$e"; done
-    printf ',total\n'
+    printf ',total,suspicious\n'
     for n in "${names[@]}"; do
         f=$out/submissions/$n/results.json
         printf '%s' "$n"
@@ -130,7 +132,10 @@ done | sort -u -V)
             printf ',%s' "$pts"
             total=$((total + ${pts:-0}))
         done
-        if [ -f "$f" ]; then printf ',%s\n' "$total"; else printf ',\n'; fi
+        [ -f "$f" ] && printf ',%s' "$total" || printf ','
+        # "chapters/04-ring-buffer/ring.c" of each note, once: no commas in course names.
+        printf ',%s\n' "$(sed -n 's|^suspicious: chapters/\([^:]*\): .*|\1|p' \
+            "$out/submissions/$n/suspicious.txt" 2>/dev/null | sort -u | tr '\n' ' ' | sed 's/ $//')"
     done
 } >"$out/scores.csv"
 echo "grade-all: ${#names[@]} submission(s); scores in $out/scores.csv"
