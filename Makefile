@@ -179,7 +179,7 @@ LEARNER_CC := tests/harness/learner-cc.sh
 # A learner's file that does not compile, link or keep objcheck's rules is
 # recorded in <test>.log and costs only its own tests; the build goes on.
 # $(4) is "fatal" for a wrong answer that must build, "refused" for one
-# that the build must refuse (objcheck, or learner-cc's bounds), saying why
+# that the build must refuse (objcheck, learner-cc's bounds, or the linker), saying why
 # in at most 70 kB; wrong answers get 10 s to compile, not 60.
 define learner_rule
 $(B)/$(2)/tests/$(1): $(3) $(call test_deps,$(1)) $(OBJCHECK) $(call allowed_of,$(1))
@@ -191,7 +191,7 @@ $(B)/$(2)/tests/$(1): $(3) $(call test_deps,$(1)) $(OBJCHECK) $(call allowed_of,
 		timeout 60 $(test_link) 2>> $$@.log; then \
 		cat $$@.log >&2; rm -f $$@.log; \
 		$(if $(filter refused,$(4)),echo '  $$< was not refused' >&2; exit 1;) \
-	elif $(if $(filter refused,$(4)),grep -q ': error: refused: \|messages were cut here' $$@.log && \
+	elif $(if $(filter refused,$(4)),grep -q ': error: refused: \|messages were cut here\|undefined reference to\|multiple definition of' $$@.log && \
 		[ $$$$(wc -c < $$@.log) -le 70000 ],false); then \
 		rm -f $$@; \
 	else \
@@ -378,13 +378,15 @@ test-stubs: $(if $(PREBUILT),,tests)
 # Each wrong answer is graded beside the reference answers of its chapter and
 # the unit tests of common/: at least one test of its exercise must fail (all of them
 # if tests/wrong/<name>/expect says "zero"), every other test must pass, and
-# the run must finish.
+# the run must finish. tests/wrong/<name>/message, if there, is text that every
+# failure of its exercise must say (caught, and for the right reason).
 wrong_others = $(filter-out $(2),$(filter $(call chapter_of,x/$(2))/%,$(GRADED)))
 test-wrong: $(if $(PREBUILT),,tests $(WRONG_TESTS))
 	$(Q)true $(foreach w,$(WRONG),&& $(GRADE_RUN) --bins $(B)/wrong/$(w)/tests \
 		--bins $(B)/reference/tests --bins $(B)/unit/tests \
 		--expect $(if $(filter zero refused,$(call wrong_expect,$(w))),zero,caught):$$(cut -f1 \
 			$(B)/lists/$(call wrong_test,$(w)).list | head -1) --brief \
+		$(if $(wildcard tests/wrong/$(w)/message),--expect-message "$$(cat tests/wrong/$(w)/message)") \
 		--title "wrong answer '$(w)'" $(call wrong_test,$(w)) \
 		$(call wrong_others,$(w),$(call wrong_test,$(w))) $(filter common/%,$(UNIT)))
 

@@ -37,7 +37,7 @@
 static const char usage_text[] =
     "--bins DIR... --lists DIR [--out DIR] [--chapter CH] [--exercise ID]\n"
     "       [--unavailable CHAPTER=REASON]..."
-    "       [--expect pass|fail|zero:ID|caught:ID]"
+    "       [--expect pass|fail|zero:ID|caught:ID] [--expect-message TEXT]"
     " [--strict] [--brief] [--timeout-scale X] [--memory-mb N] [--sanitized] [--title TEXT] "
     "PROGRAM...";
 
@@ -45,6 +45,7 @@ struct options {
     const char *bins[8]; /* searched in order for each test program */
     int nbins;
     const char *lists, *out, *chapter, *exercise, *expect, *title;
+    const char *expect_message; /* with zero:ID or caught:ID: what ID's failures must say */
     int strict, brief;
     const char *unavailable[8]; /* "CHAPTER=REASON": that chapter's tests cannot run */
     int nunavailable;
@@ -100,8 +101,24 @@ static void first_error(const char *log_path, struct result *r)
     snprintf(out, size, "it does not compile (see %s)", log_path);
     char line[900];
     while (fgets(line, sizeof line, f) != NULL) {
-        if (strstr(line, "error") != NULL) {
-            line[strcspn(line, "\n")] = '\0';
+        line[strcspn(line, "\n")] = '\0';
+        /* The linker's own lines name the cause; collect2's, after them, does not. */
+        const char *twice = strstr(line, "multiple definition of `"),
+                   *missing = strstr(line, "undefined reference to `");
+        if (twice != NULL || missing != NULL) {
+            const char *name = strchr(twice ? twice : missing, '`') + 1;
+            int len = (int)strcspn(name, "'");
+            if (twice != NULL)
+                snprintf(out, size, "it does not link: duplicate symbol %.*s (defined twice)", len,
+                         name);
+            else
+                snprintf(out, size,
+                         "it does not link: undefined symbol %.*s (used, but defined nowhere: "
+                         "a function its header declares that is missing, or a misspelt call?)",
+                         len, name);
+            break;
+        }
+        if (strstr(line, "error") != NULL && strstr(line, "collect2: error") == NULL) {
             const char *refused = strstr(line, "error: refused: ");
             if (refused != NULL) /* objcheck: it compiled, but breaks a rule */
                 snprintf(out, size, "it is refused: %s", refused + strlen("error: refused: "));
@@ -243,6 +260,18 @@ static int check_expectation(const struct options *o, const struct results *rs)
             fprintf(stderr, "\ngrade: expectation '%s' not met (%s):\n", o->expect, title);
         fprintf(stderr, "  %s %s [%s]: %s\n", r->exercise, r->name, r->program, why);
     }
+    /* A wrong answer caught for the wrong reason proves nothing about the reason. */
+    const char *colon = strchr(o->expect, ':');
+    for (size_t i = 0; o->expect_message != NULL && colon != NULL && i < rs->n; i++) {
+        const struct result *r = &rs->r[i];
+        if (strcmp(r->exercise, colon + 1) != 0 || r->verdict == V_PASS ||
+            strstr(r->message, o->expect_message) != NULL)
+            continue;
+        if (bad++ == 0)
+            fprintf(stderr, "\ngrade: expectation '%s' not met (%s):\n", o->expect, title);
+        fprintf(stderr, "  %s %s [%s]: its message does not say '%s': %s\n", r->exercise, r->name,
+                r->program, o->expect_message, r->message);
+    }
     if (strncmp(o->expect, "caught:", 7) == 0) {
         /* Caught: at least one graded test of the exercise fails. */
         const char *id = o->expect + 7;
@@ -273,6 +302,7 @@ int main(int argc, char **argv)
                                              {"chapter", required_argument, NULL, 'c'},
                                              {"exercise", required_argument, NULL, 'e'},
                                              {"expect", required_argument, NULL, 'x'},
+                                             {"expect-message", required_argument, NULL, 'M'},
                                              {"strict", no_argument, NULL, 's'},
                                              {"brief", no_argument, NULL, 'B'},
                                              {"timeout-scale", required_argument, NULL, 't'},
@@ -296,6 +326,7 @@ int main(int argc, char **argv)
         case 'c': o.chapter = optarg; break;
         case 'e': o.exercise = optarg; break;
         case 'x': o.expect = optarg; break;
+        case 'M': o.expect_message = optarg; break;
         case 's': o.strict = 1; break;
         case 't':
             sb.timeout_scale =
