@@ -79,6 +79,7 @@ LIBCOMMON := $(B)/lib/libcommon.a
 HARNESS_OBJS := $(B)/obj/tests/harness/runtime.o $(B)/obj/tests/harness/testutil.o
 GRADER := build/tools/grade
 GRADER_SRCS := tests/harness/grader.c tests/harness/sandbox.c tests/harness/world.c tests/harness/report.c \
+               tests/harness/tsan.c \
                common/die.c common/parse.c common/clock.c
 
 $(B)/obj/%.o: %.c
