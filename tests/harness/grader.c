@@ -503,11 +503,6 @@ int main(int argc, char **argv)
     }
     if (progress)
         fprintf(stderr, "\r\033[K");
-    if (ts.unchecked > 0)
-        fprintf(stderr,
-                "grade: warning: %d passing test%s not checked with ThreadSanitizer, so a data "
-                "race there would go unseen: %s\n",
-                ts.unchecked, ts.unchecked == 1 ? " was" : "s were", ts.unchecked_why);
 
     long earned = 0, possible = 0;
     size_t passed = 0;
@@ -550,6 +545,12 @@ int main(int argc, char **argv)
         report_cunit_summary(rs.r, rs.n);
     fflush(stdout);
 
+    /* After the report, where it is read. */
+    if (ts.unchecked > 0)
+        fprintf(stderr,
+                "grade: warning: %d passing test%s not checked with ThreadSanitizer, so a data "
+                "race there would go unseen: %s\n",
+                ts.unchecked, ts.unchecked == 1 ? " was" : "s were", ts.unchecked_why);
     int unmet = check_expectation(&o, &rs);
     size_t not_run = 0;
     for (size_t i = 0; i < rs.n; i++)
