@@ -14,6 +14,13 @@
  * service they need is down), are reported as NOT RUN: that is the course's
  * or the machine's failure, never the answer's, and the rest is still graded.
  *
+ * --tsan DIR after a --bins names where the ThreadSanitizer copies of that
+ * directory's programs are; those of the chapters in --tsan-chapters are run
+ * there too, after they pass, and pass only if they pass there as well (a
+ * missing barrier is a data race that x86 hides). Where ThreadSanitizer
+ * cannot run (--tsan-probe, a program of the course's own, fails), the plain
+ * verdict stands and the report says the check was not made.
+ *
  * Exit status: 0 when grading ran (the score is in the report); 1 when
  * --strict or --expect was given and not met; 2 for a usage error; 3 when some
  * tests could not be run (NOT RUN above; the reports are still written) or the
@@ -38,8 +45,9 @@ static const char usage_text[] =
     "--bins DIR... --lists DIR [--out DIR] [--chapter CH] [--exercise ID]\n"
     "       [--unavailable CHAPTER=REASON]..."
     "       [--expect pass|fail|zero:ID|caught:ID] [--expect-message TEXT]"
-    " [--strict] [--brief] [--timeout-scale X] [--memory-mb N] [--sanitized] [--title TEXT] "
-    "PROGRAM...";
+    " [--strict] [--brief] [--timeout-scale X] [--memory-mb N] [--sanitized[=thread]] [--title TEXT]\n"
+    "       [--tsan DIR (after its --bins)]... [--tsan-chapters LIST] [--tsan-probe PROGRAM]"
+    " [--tsan-timeout-scale X] PROGRAM...";
 
 struct options {
     const char *bins[8]; /* searched in order for each test program */
@@ -49,6 +57,9 @@ struct options {
     int strict, brief;
     const char *unavailable[8]; /* "CHAPTER=REASON": that chapter's tests cannot run */
     int nunavailable;
+    const char *tsan[8]; /* tsan[i]: ThreadSanitizer copies of bins[i]'s programs, or NULL */
+    const char *tsan_chapters, *tsan_probe;
+    double tsan_scale;
 };
 
 struct results {
@@ -213,17 +224,104 @@ static size_t load_program(const struct options *o, const char *program, struct 
     return added;
 }
 
-/* Where PROGRAM's binary is (or would be, if it did not build). */
-static void locate(const struct options *o, const char *program, char *bin, size_t size)
+/* Where PROGRAM's binary is (or would be, if it did not build); returns
+ * which --bins that is. */
+static int locate(const struct options *o, const char *program, char *bin, size_t size)
 {
     for (int i = 0; i < o->nbins; i++) {
         char log[4200];
         snprintf(bin, size, "%s/%s", o->bins[i], program);
         snprintf(log, sizeof log, "%s.log", bin);
         if (access(bin, F_OK) == 0 || access(log, F_OK) == 0)
-            return;
+            return i;
     }
     snprintf(bin, size, "%s/%s", o->bins[0], program);
+    return 0;
+}
+
+/* Whether ThreadSanitizer runs here, found out at its first use. */
+struct tsan_state {
+    int tried, works, unchecked;
+    char why[512], unchecked_why[600]; /* why the probe failed; why the last test went unchecked */
+};
+
+static int tsan_works(const struct options *o, struct tsan_state *ts)
+{
+    if (!ts->tried && o->tsan_probe != NULL)
+        ts->works = tsan_probe(o->tsan_probe, ts->why, sizeof ts->why) == 0;
+    else if (!ts->tried)
+        ts->works = 1;
+    ts->tried = 1;
+    return ts->works;
+}
+
+/* A test that passed could not be checked with ThreadSanitizer: it keeps its
+ * PASS (the machine's limit is no fault of the answer), and says so. */
+static void tsan_unchecked(struct result *r, struct tsan_state *ts, const char *why)
+{
+    free(r->output);
+    r->output = NULL;
+    if (asprintf(&r->output, "not checked with ThreadSanitizer: %s", why) < 0)
+        r->output = NULL;
+    snprintf(ts->unchecked_why, sizeof ts->unchecked_why, "%s", why);
+    ts->unchecked++;
+}
+
+/* Runs test r, which passed, in the ThreadSanitizer copy of its program
+ * (tsan_dir); r keeps its PASS only if it passes there too. */
+static void tsan_check(const struct options *o, const struct sandbox *sb, const char *tsan_dir,
+                       struct tsan_state *ts, struct result *r)
+{
+    char bin[4096], log[4200], full[PATH_MAX];
+    snprintf(bin, sizeof bin, "%s/%s", tsan_dir, r->program);
+    snprintf(log, sizeof log, "%s.log", bin);
+    if (access(bin, F_OK) != 0) {
+        if (access(log, F_OK) != 0) { /* the course's side did not build with ThreadSanitizer */
+            tsan_unchecked(r, ts, "its ThreadSanitizer build is missing (see the build output)");
+            return;
+        }
+        /* The answer builds plain but not with -fsanitize=thread: it must
+         * not escape the check that way. */
+        struct result t = *r;
+        first_error(log, &t);
+        r->verdict = t.verdict;
+        snprintf(r->message, sizeof r->message, "in the ThreadSanitizer build, %.990s", t.message);
+        r->earned = 0;
+        return;
+    }
+    if (!tsan_works(o, ts)) {
+        tsan_unchecked(r, ts, ts->why);
+        return;
+    }
+    struct sandbox tsb = *sb;
+    tsb.sanitized = tsb.tsan = 1;
+    tsb.timeout_scale = o->tsan_scale;
+    struct result t = *r;
+    t.output = NULL;
+    t.message[0] = '\0';
+    sandbox_run(&tsb, realpath(bin, full) != NULL ? full : bin, &t);
+    r->seconds += t.seconds;
+    if (t.verdict == V_PASS) {
+        free(t.output);
+        return;
+    }
+    /* The runtime died at its start-up only now (an environment where the
+     * memory layout changes from run to run): the machine's fault, if the
+     * course's own probe fails too. */
+    if (t.output != NULL && strstr(t.output, "FATAL: ThreadSanitizer") != NULL &&
+        o->tsan_probe != NULL && tsan_probe(o->tsan_probe, ts->why, sizeof ts->why) != 0) {
+        free(t.output);
+        tsan_unchecked(r, ts, ts->why);
+        return;
+    }
+    free(r->output);
+    r->output = t.output;
+    r->verdict = t.verdict;
+    r->earned = 0;
+    if (strstr(t.message, "(ThreadSanitizer)") != NULL)
+        snprintf(r->message, sizeof r->message, "%s", t.message);
+    else
+        snprintf(r->message, sizeof r->message, "in the ThreadSanitizer build: %.990s", t.message);
 }
 
 /* Why test r breaks the expectation, or NULL if it does not. */
@@ -290,7 +388,7 @@ static int check_expectation(const struct options *o, const struct results *rs)
 
 int main(int argc, char **argv)
 {
-    struct options o = {0};
+    struct options o = {.tsan_scale = 5};
     struct sandbox sb = {.drop_uid = -2,
                          .timeout_scale = 1.0,
                          .memory_mb = 1024,
@@ -307,7 +405,11 @@ int main(int argc, char **argv)
                                              {"brief", no_argument, NULL, 'B'},
                                              {"timeout-scale", required_argument, NULL, 't'},
                                              {"memory-mb", required_argument, NULL, 'm'},
-                                             {"sanitized", no_argument, NULL, 'S'},
+                                             {"sanitized", optional_argument, NULL, 'S'},
+                                             {"tsan", required_argument, NULL, 'Z'},
+                                             {"tsan-chapters", required_argument, NULL, 'C'},
+                                             {"tsan-probe", required_argument, NULL, 'P'},
+                                             {"tsan-timeout-scale", required_argument, NULL, 'X'},
                                              {"title", required_argument, NULL, 'T'},
                                              {"unavailable", required_argument, NULL, 'u'},
                                              {"help", no_argument, NULL, 'h'},
@@ -335,7 +437,23 @@ int main(int argc, char **argv)
         case 'm':
             sb.memory_mb = parse_long_arg(optarg, 64, 1 << 20, "--memory-mb", usage_text);
             break;
-        case 'S': sb.sanitized = 1; break;
+        case 'S':
+            if (optarg != NULL && strcmp(optarg, "thread") != 0)
+                die_usage(usage_text, "--sanitized=%s: only =thread may be named", optarg);
+            sb.sanitized = 1;
+            sb.tsan = optarg != NULL;
+            break;
+        case 'Z':
+            if (o.nbins == 0)
+                die_usage(usage_text, "--tsan %s: it names the copies of the --bins before it", optarg);
+            o.tsan[o.nbins - 1] = optarg;
+            break;
+        case 'C': o.tsan_chapters = optarg; break;
+        case 'P': o.tsan_probe = optarg; break;
+        case 'X':
+            o.tsan_scale =
+                (double)parse_long_arg(optarg, 1, 100, "--tsan-timeout-scale", usage_text);
+            break;
         case 'T': o.title = optarg; break;
         case 'u':
             if (o.nunavailable == (int)(sizeof o.unavailable / sizeof o.unavailable[0]))
@@ -362,6 +480,7 @@ int main(int argc, char **argv)
     sb.course = getcwd(course, sizeof course) != NULL ? course : ".";
 
     struct results rs = {0};
+    struct tsan_state ts = {0};
     const char *probe = NULL;
     static char probe_path[4096];
     for (int i = optind; i < argc; i++) {
@@ -390,7 +509,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < rs.n; i++) {
         struct result *r = &rs.r[i];
         char bin[4096], log[4200];
-        locate(&o, r->program, bin, sizeof bin);
+        int which = locate(&o, r->program, bin, sizeof bin);
         snprintf(log, sizeof log, "%s.log", bin);
         if (progress)
             fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", i + 1, rs.n, r->exercise, r->name);
@@ -409,6 +528,9 @@ int main(int argc, char **argv)
         /* The test runs in a directory of its own: it needs the full path. */
         char full[PATH_MAX];
         sandbox_run(&sb, realpath(bin, full) != NULL ? full : bin, r);
+        if (r->verdict == V_PASS && o.tsan[which] != NULL && o.tsan_chapters != NULL &&
+            in_list(o.tsan_chapters, chapter_of(r->program), 1))
+            tsan_check(&o, &sb, o.tsan[which], &ts, r);
     }
     if (progress)
         fprintf(stderr, "\r\033[K");
@@ -454,6 +576,12 @@ int main(int argc, char **argv)
         report_cunit_summary(rs.r, rs.n);
     fflush(stdout);
 
+    /* After the report, where it is read. */
+    if (ts.unchecked > 0)
+        fprintf(stderr,
+                "grade: warning: %d passing test%s not checked with ThreadSanitizer, so a data "
+                "race there would go unseen: %s\n",
+                ts.unchecked, ts.unchecked == 1 ? " was" : "s were", ts.unchecked_why);
     int unmet = check_expectation(&o, &rs);
     size_t not_run = 0;
     for (size_t i = 0; i < rs.n; i++)
