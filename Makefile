@@ -9,6 +9,8 @@
 #   build/grade/                      results.json (Gradescope) and junit.xml of `make grade`
 #   build/tools/grade                 the grader
 # With SANITIZE=address|undefined|thread all of it lives under build/san-<name>/.
+# A plain build also makes ThreadSanitizer copies of the lock-free chapters'
+# test programs there, in build/san-thread/ (see "ThreadSanitizer copies").
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
@@ -38,6 +40,10 @@ BASE_CFLAGS := -std=c17 -g -O2 -Wall -Wextra -Wshadow -Wformat=2 $(SAN_FLAGS)
 PROJECT_CFLAGS := $(BASE_CFLAGS) -Werror
 LEARNER_CFLAGS := $(BASE_CFLAGS)
 CPPFLAGS_ALL := -D_GNU_SOURCE -Icommon -Itests/harness $(if $(SANITIZE),-DIPC_SANITIZED=1)
+# A learner's file is not told it is built with a sanitizer: it could keep
+# its barriers for ThreadSanitizer's build alone.
+LEARNER_CPPFLAGS := $(filter-out -DIPC_SANITIZED=1,$(CPPFLAGS_ALL)) \
+                    $(if $(filter thread,$(SANITIZE)),-U__SANITIZE_THREAD__)
 LDFLAGS_ALL := $(SAN_FLAGS)
 LDLIBS_ALL := -pthread -lrt -lm
 # The chapter a path belongs to: chapters/03-sockets/x.c -> 03-sockets
@@ -79,6 +85,7 @@ LIBCOMMON := $(B)/lib/libcommon.a
 HARNESS_OBJS := $(B)/obj/tests/harness/runtime.o $(B)/obj/tests/harness/testutil.o
 GRADER := build/tools/grade
 GRADER_SRCS := tests/harness/grader.c tests/harness/sandbox.c tests/harness/world.c tests/harness/report.c \
+               tests/harness/tsan.c \
                common/die.c common/parse.c common/clock.c
 
 $(B)/obj/%.o: %.c
@@ -118,9 +125,11 @@ $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
 # <test>_EXTRA and <test>_LIBS add sources and libraries to a test program.
 GRADED := $(patsubst tests/%.c,%,$(sort $(wildcard tests/[0-9][0-9]-*/test_*.c)))
 UNIT := $(patsubst tests/%.c,%,$(sort $(wildcard tests/common/test_*.c tests/[0-9][0-9]-*/e2e_*.c)))
-# A wrong answer that only some builds can catch (a data race that x86 hides
-# needs ThreadSanitizer) lists them in tests/wrong/<name>/only-with ("plain",
-# "address", "undefined", "thread"), and is graded only in those builds.
+# A wrong answer that only some builds can catch lists them in
+# tests/wrong/<name>/only-with ("plain", "address", "undefined", "thread"),
+# and is graded only in those builds. (A data race that x86 hides needs
+# ThreadSanitizer: "plain thread", since a plain build runs the lock-free
+# chapters' tests in ThreadSanitizer too; see "ThreadSanitizer copies".)
 # One that only a grader running as root can catch (a test that reads what
 # an earlier test left: only root gives each test a world of its own) says
 # "root" in tests/wrong/<name>/needs.
@@ -169,7 +178,7 @@ $(B)/allowed/%.allowed: chapters/%.h
 	$(Q)sed -n 's|^/\* $<:[0-9]*:[A-Z]* \*/ \([^(]*[A-Za-z0-9_]\) (.*|\1|p' $@.aux | sed 's/.*[^A-Za-z0-9_]//' > $@.tmp
 	$(Q)rm -f $@.aux && mv $@.tmp $@
 # Sanitizers add constructors of their own: the check reads a plain build.
-check_obj = $(if $(SANITIZE),$(LEARNER_CC) $$< $$@.check.o '' -- $(CC) -std=c17 -O2 $(CPPFLAGS_ALL) \
+check_obj = $(if $(SANITIZE),$(LEARNER_CC) $$< $$@.check.o '' -- $(CC) -std=c17 -O2 $(LEARNER_CPPFLAGS) \
 	-Ichapters/$(call test_chapter,$(1)) &&) $(OBJCHECK) $$@.$(if $(SANITIZE),check,ex).o $(call allowed_of,$(1)) $$<
 # A learner's file is compiled bounded in time, memory and output, as an
 # unprivileged user, and may include nothing outside the course and the
@@ -179,19 +188,19 @@ LEARNER_CC := tests/harness/learner-cc.sh
 # A learner's file that does not compile, link or keep objcheck's rules is
 # recorded in <test>.log and costs only its own tests; the build goes on.
 # $(4) is "fatal" for a wrong answer that must build, "refused" for one
-# that the build must refuse (objcheck, or learner-cc's bounds), saying why
+# that the build must refuse (objcheck, learner-cc's bounds, or the linker), saying why
 # in at most 70 kB; wrong answers get 10 s to compile, not 60.
 define learner_rule
 $(B)/$(2)/tests/$(1): $(3) $(call test_deps,$(1)) $(OBJCHECK) $(call allowed_of,$(1))
 	@mkdir -p $$(@D)
-	$$(call say,CC,$$< [$(2)])
+	$$(call say,CC,$$< [$(2)$(if $(SANITIZE), $(SANITIZE))])
 	$(Q)rm -f $$@ $$@.log; \
-	if $(if $(4),GRADE_COMPILE_TIMEOUT=10) $(LEARNER_CC) $$< $$@.ex.o $$@.d -- $(CC) $(LEARNER_CFLAGS) $(CPPFLAGS_ALL) \
+	if $(if $(4),GRADE_COMPILE_TIMEOUT=10) $(LEARNER_CC) $$< $$@.ex.o $$@.d -- $(CC) $(LEARNER_CFLAGS) $(LEARNER_CPPFLAGS) \
 		-Ichapters/$(call test_chapter,$(1)) -MT $$@ 2> $$@.log && $(call check_obj,$(1)) 2>> $$@.log && \
 		timeout 60 $(test_link) 2>> $$@.log; then \
 		cat $$@.log >&2; rm -f $$@.log; \
 		$(if $(filter refused,$(4)),echo '  $$< was not refused' >&2; exit 1;) \
-	elif $(if $(filter refused,$(4)),grep -q ': error: refused: \|messages were cut here' $$@.log && \
+	elif $(if $(filter refused,$(4)),grep -q ': error: refused: \|messages were cut here\|undefined reference to\|multiple definition of' $$@.log && \
 		[ $$$$(wc -c < $$@.log) -le 70000 ],false); then \
 		rm -f $$@; \
 	else \
@@ -234,6 +243,45 @@ wrong_test = $(dir $(call wrong_file,$(1)))test_$(notdir $(basename $(call wrong
 wrong_expect = $(strip $(if $(wildcard tests/wrong/$(1)/expect),$(file < tests/wrong/$(1)/expect)))
 $(foreach w,$(WRONG),$(eval $(call learner_rule,$(call wrong_test,$(w)),wrong/$(w),tests/wrong/$(w)/$(call wrong_file,$(w)),$(if $(filter refused,$(call wrong_expect,$(w))),refused,fatal))))
 
+# ---------------------------------------------------------------- ThreadSanitizer copies
+# From chapter 06 on the exercises are lock-free, and a missing barrier is a
+# data race that x86 hides however long a test runs. So a plain build also
+# links each graded test program of those chapters with ThreadSanitizer (the
+# same target SANITIZE=thread builds, under build/san-thread/), and the
+# grader runs a test that passes there too: it passes only if it passes in
+# both (grader.c, --tsan). Chapters are picked by number, so a new one is
+# covered. Under SANITIZE=thread the build is ThreadSanitizer's already;
+# under address or undefined the thread configuration does this check.
+TSAN_FROM := 6
+TSAN_CHAPTERS := $(if $(SANITIZE),,$(shell printf '%s\n' $(CHAPTERS) | awk -F- '$$1 + 0 >= $(TSAN_FROM)'))
+TSAN_B := build/san-thread
+TSAN_TIMEOUT_SCALE := 5
+# Of the tests $(1), those with a ThreadSanitizer copy.
+tsan_only = $(foreach t,$(1),$(if $(filter $(addsuffix /%,$(TSAN_CHAPTERS)),$(patsubst extra/%,%,$(t))),$(t)))
+# A wrong answer gets one if the thread configuration grades it too, and it builds.
+wrong_in_thread = $(if $(call wrong_only,$(1)),$(filter thread,$(call wrong_only,$(1))),yes)
+TSAN_WRONG := $(foreach w,$(WRONG),$(if $(and $(call tsan_only,$(call wrong_test,$(w))),$(call wrong_in_thread,$(w)),\
+                $(if $(filter refused,$(call wrong_expect,$(w))),,yes)),$(w)))
+TSAN_TESTS := $(if $(HAVE_SOLUTIONS),$(patsubst %,$(TSAN_B)/reference/tests/%,$(call tsan_only,$(GRADED)))) \
+              $(foreach w,$(TSAN_WRONG),$(TSAN_B)/wrong/$(w)/tests/$(call wrong_test,$(w)))
+# The grader asks this program of the course's own whether ThreadSanitizer
+# runs here at all (some kernels' address-space layout defeats it); where it
+# does not build, the copies are not built either: that is no answer's fault.
+TSAN_PROBE := $(TSAN_B)/tools/tsan-probe
+$(TSAN_PROBE):
+	@mkdir -p $(@D)
+	$(Q)printf '%s\n' '#include <pthread.h>' 'static void *run(void *arg) { return arg; }' \
+		'int main(void) { pthread_t t; return pthread_create(&t, 0, run, 0) || pthread_join(t, 0); }' | \
+		$(CC) -fsanitize=thread -x c - -o $@ -pthread
+# Builds the ThreadSanitizer copies $(1); when the course's side of them
+# cannot be built, says so and goes on (the grader then reports the check
+# as not made).
+tsan_build = { $(MAKE) $(MAKE_QUIET) $(TSAN_PROBE) && $(MAKE) $(MAKE_QUIET) -k SANITIZE=thread $(1); } || \
+	{ $(call drop_stale,$(1) $(TSAN_PROBE),SANITIZE=thread); \
+	  echo "ThreadSanitizer copies did not all build (see above); those tests are checked without it" >&2; }
+# --tsan for the programs under $(B)/$(1)/tests.
+tsan_bins = $(if $(TSAN_CHAPTERS),--tsan $(TSAN_B)/$(1)/tests)
+
 LISTS := $(patsubst %,$(B)/lists/%.list,$(GRADED) $(UNIT) $(EXTRA))
 LEARNER_TESTS := $(patsubst %,$(B)/learner/tests/%,$(GRADED) $(EXTRA))
 # A handout has no solutions/: nothing is built from them there.
@@ -260,7 +308,7 @@ RUN_EACH = MAKE='$(MAKE)' common/run-each.sh
 MAKE_QUIET := $(if $(filter 1,$(V)),,-s)
 # After a build with -k, a file that could not be remade may still be there
 # from an earlier build: it would be graded as if it were current.
-drop_stale = for f in $(1); do $(MAKE) -q $$f 2>/dev/null || rm -f $$f $$f.log; done
+drop_stale = for f in $(1); do $(MAKE) -q $(2) $$f 2>/dev/null || rm -f $$f $$f.log; done
 
 # Chapters whose service run-each.sh found down (IPC_SERVICES_DOWN) are
 # reported as NOT RUN by the grader, with the reason, instead of failing
@@ -270,14 +318,16 @@ GRADE_UNAVAILABLE = $(foreach c,$(CHAPTERS),$(if $(call down_for,$(c)),--unavail
 	'$(c)=it needs the $(call down_for,$(c))$(comma) which did not start (see its message above)'))
 
 # ---------------------------------------------------------------- running the grader
-GRADE_TIMEOUT_SCALE := $(if $(filter thread,$(SANITIZE)),5,$(if $(SANITIZE),3,1))
+GRADE_TIMEOUT_SCALE := $(if $(filter thread,$(SANITIZE)),$(TSAN_TIMEOUT_SCALE),$(if $(SANITIZE),3,1))
 GRADE_ENV := IPC_BIN_DIR=$(CURDIR)/$(B)/bin IPC_BUILD_DIR=$(CURDIR)/build \
-             $(if $(filter thread,$(SANITIZE)),TSAN_OPTIONS="suppressions=$(CURDIR)/tests/harness/tsan.supp $$TSAN_OPTIONS")
+             $(if $(filter thread,$(SANITIZE))$(TSAN_CHAPTERS),TSAN_OPTIONS="suppressions=$(CURDIR)/tests/harness/tsan.supp $$TSAN_OPTIONS")
 # Each graded test's time limit, and the whole run's, come from the
 # reference answers' measured times (tests/budget.tsv, `make budget`).
 BUDGET := tests/budget.tsv
 GRADE_MEASURE = $(GRADE_ENV) $(GRADER) --lists $(B)/lists --timeout-scale $(GRADE_TIMEOUT_SCALE) \
-            $(if $(SANITIZE),--sanitized) $(GRADE_UNAVAILABLE)
+            $(if $(SANITIZE),--sanitized$(if $(filter thread,$(SANITIZE)),=thread)) $(GRADE_UNAVAILABLE) \
+            $(if $(TSAN_CHAPTERS),--tsan-chapters $(subst $(space),$(comma),$(addsuffix /,$(TSAN_CHAPTERS))) \
+              --tsan-probe $(TSAN_PROBE) --tsan-timeout-scale $(TSAN_TIMEOUT_SCALE))
 # GRADE_BUDGET=seconds bounds a whole run more tightly (a grading service's
 # own limit, less the build).
 GRADE_RUN = $(GRADE_MEASURE) --budget $(BUDGET) $(if $(GRADE_BUDGET),--budget-total $(GRADE_BUDGET))
@@ -285,7 +335,7 @@ GRADE_RUN = $(GRADE_MEASURE) --budget $(BUDGET) $(if $(GRADE_BUDGET),--budget-to
 # ---------------------------------------------------------------- targets
 .PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
         handout grade-all gradescope classroom test-distro test-layout test-packaging \
-        test-reference test-stubs test-wrong test-body test-build demo-body grade-body grade-run \
+        test-reference test-stubs test-wrong test-body test-build tests-tsan demo-body grade-body grade-run \
         grade-all-run docs-body bench-body \
         $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
@@ -321,13 +371,18 @@ GRADE_BUILD := $(patsubst %,$(B)/lists/%.list,$(GRADE_SET)) $(patsubst %,$(B)/le
 # -k: course code of one chapter that does not build (the learner's own
 # files never stop the build) costs only that chapter's tests, which the
 # grader then reports as NOT RUN.
+# The ThreadSanitizer copies are built for answers that built plain: one that
+# does not scores 0 already, and its errors are shown once.
 grade-body: $(GRADER)
 	@$(MAKE) $(MAKE_QUIET) -k $(GRADE_BUILD) || { $(call drop_stale,$(GRADE_BUILD)); \
 		echo "grade: part of the course did not build (see above); its tests will show as NOT RUN" >&2; }
+	$(if $(call tsan_only,$(GRADE_SET)),@tsan=$$(for t in $(call tsan_only,$(GRADE_SET)); do \
+		[ -e $(B)/learner/tests/$$t ] && echo $(TSAN_B)/learner/tests/$$t; done); \
+		[ -z "$$tsan" ] || $(call tsan_build,$$tsan))
 	+@$(RUN_EACH) grade -- grade-run$(call needs,$(GRADE_CHAPTERS))
 
 grade-run:
-	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests --out $(B)/grade \
+	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests $(call tsan_bins,learner) --out $(B)/grade \
 		$(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) \
 		$(GRADE_SET)
 	@echo "Reports: $(B)/grade/results.json (Gradescope), $(B)/grade/junit.xml"
@@ -353,8 +408,16 @@ test-body:
 		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) docs-body test-reference$(ALL_NEEDS)
 
 test-build:
-	@$(MAKE) $(MAKE_QUIET) -k tests $(WRONG_TESTS) $(BINS) || \
-		{ $(call drop_stale,$(LISTS) $(LEARNER_TESTS) $(REFERENCE_TESTS) $(UNIT_TESTS) $(WRONG_TESTS)); exit 1; }
+	@ok=0; $(MAKE) $(MAKE_QUIET) -k tests $(WRONG_TESTS) $(BINS) || \
+		{ $(call drop_stale,$(LISTS) $(LEARNER_TESTS) $(REFERENCE_TESTS) $(UNIT_TESTS) $(WRONG_TESTS)); ok=1; }; \
+	$(if $(strip $(TSAN_TESTS)),$(MAKE) tests-tsan || ok=1;) exit $$ok
+
+# The ThreadSanitizer copies test-reference and test-wrong run (no stub's:
+# a stub fails in the plain build, and a test that fails there runs no more).
+# They are the course's own code: one that does not build fails the build.
+tests-tsan:
+	@$(MAKE) $(MAKE_QUIET) -k SANITIZE=thread $(TSAN_PROBE) $(TSAN_TESTS) || \
+		{ $(call drop_stale,$(TSAN_PROBE) $(TSAN_TESTS),SANITIZE=thread); exit 1; }
 
 # Every answer has its starter and its tests, and every graded test its answer.
 test-layout: $(if $(PREBUILT),,$(LISTS))
@@ -366,7 +429,7 @@ test-layout: $(if $(PREBUILT),,$(LISTS))
 		{ echo "$$f is graded but has no answer in solutions/" >&2; bad=1; }; done; \
 	tests/packaging/classroom.sh $(B)/lists $(GRADED) | cmp -s - .github/classroom/autograding.json || \
 		{ echo ".github/classroom/autograding.json is out of date: run make classroom" >&2; bad=1; }; \
-	tests/harness/budget.sh check $(BUDGET) $(B)/lists $(GRADED) || bad=1; \
+	BUDGET_TWICE="$(TSAN_CHAPTERS)" tests/harness/budget.sh check $(BUDGET) $(B)/lists $(GRADED) || bad=1; \
 	[ $$bad = 0 ] && echo "layout: $(words $(EXERCISE_FILES)) exercises, each with starter, answer and tests"
 
 # The time limits in tests/budget.tsv: three runs of the reference answers
@@ -394,8 +457,8 @@ budget-run:
 test-packaging: $(GRADER) $(if $(PREBUILT),,$(B)/wrong/harness-hostile-bytes/tests/00-getting-started/test_status)
 	$(Q)B=$(B) tests/packaging/test-packaging.sh
 
-test-reference: $(if $(PREBUILT),,tests)
-	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests --out $(B)/test/reference --expect pass \
+test-reference: $(if $(PREBUILT),,tests $(if $(strip $(TSAN_TESTS)),tests-tsan))
+	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests $(call tsan_bins,reference) --out $(B)/test/reference --expect pass \
 		--title "reference answers and unit tests$(if $(SANITIZE), (SANITIZE=$(SANITIZE)))" \
 		--bins $(B)/unit/tests $(GRADED) $(UNIT)
 
@@ -406,13 +469,18 @@ test-stubs: $(if $(PREBUILT),,tests)
 # Each wrong answer is graded beside the reference answers of its chapter and
 # the unit tests of common/: at least one test of its exercise must fail (all of them
 # if tests/wrong/<name>/expect says "zero"), every other test must pass, and
-# the run must finish.
+# the run must finish. tests/wrong/<name>/message, if there, is text that every
+# failure of its exercise must say (caught, and for the right reason).
 wrong_others = $(filter-out $(2),$(filter $(call chapter_of,x/$(2))/%,$(GRADED)))
-test-wrong: $(if $(PREBUILT),,tests $(WRONG_TESTS))
+# Only the wrong answer's own program is run in its ThreadSanitizer copy: the
+# reference answers beside it are test-reference's to check.
+test-wrong: $(if $(PREBUILT),,tests $(WRONG_TESTS) $(if $(strip $(TSAN_TESTS)),tests-tsan))
 	$(Q)true $(foreach w,$(WRONG),&& $(GRADE_RUN) --bins $(B)/wrong/$(w)/tests \
+		$(if $(filter $(w),$(TSAN_WRONG)),--tsan $(TSAN_B)/wrong/$(w)/tests) \
 		--bins $(B)/reference/tests --bins $(B)/unit/tests \
 		--expect $(if $(filter zero refused,$(call wrong_expect,$(w))),zero,caught):$$(cut -f1 \
 			$(B)/lists/$(call wrong_test,$(w)).list | head -1) --brief \
+		$(if $(wildcard tests/wrong/$(w)/message),--expect-message "$$(cat tests/wrong/$(w)/message)") \
 		--title "wrong answer '$(w)'" $(call wrong_test,$(w)) \
 		$(call wrong_others,$(w),$(call wrong_test,$(w))) $(filter common/%,$(UNIT)))
 

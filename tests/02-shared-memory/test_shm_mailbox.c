@@ -6,7 +6,9 @@
 #include "shmtest.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/wait.h>
 
@@ -251,11 +253,113 @@ static void corrupt_slot_is_refused(void)
     done_with(sh, 1);
 }
 
+/* A thread blocked in get or put, for the test to pester with wake-ups. */
+struct waiter {
+    struct shared *sh;
+    int put;                 /* 1: put msg; 0: get into buf */
+    long msg;
+    long buf;
+    int rc;
+    atomic_int returned;
+};
+
+static void *wait_in_mailbox(void *arg)
+{
+    struct waiter *w = arg;
+    w->rc = w->put ? shm_mailbox_put(&w->sh->mb, &w->msg, sizeof w->msg)
+                   : shm_mailbox_get(&w->sh->mb, &w->buf, sizeof w->buf);
+    atomic_store(&w->returned, 1);
+    return NULL;
+}
+
+/* Wakes whoever waits in the mailbox, for ms, while what they wait for
+ * stays false: the wake-ups the contract allows (spurious ones, or a peer's
+ * broadcast meant for someone else), only all the time. Both condition
+ * variables, whichever one the answer waits on. */
+static void wake_for(struct shared *sh, long ms)
+{
+    for (long t0 = now_ms(); now_ms() - t0 < ms;) {
+        pthread_cond_broadcast(&sh->mb.not_empty);
+        pthread_cond_broadcast(&sh->mb.not_full);
+        usleep(200);
+    }
+}
+
+/* Waits up to ms for the waiter to return; 1 if it did (and is joined). */
+static int waiter_done(pthread_t t, struct waiter *w, long ms)
+{
+    for (long t0 = now_ms(); !atomic_load(&w->returned) && now_ms() - t0 < ms;)
+        sleep_ms(1);
+    if (!atomic_load(&w->returned))
+        return 0;
+    pthread_join(t, NULL);
+    return 1;
+}
+
+static void wakeups_are_not_messages(void)
+{
+    struct shared *sh = new_mailbox();
+    unsigned s = seed();
+    long a = rand_r(&s), b = rand_r(&s) ^ 1, got = 0;
+
+    /* get on the empty slot must sleep through every wake-up. */
+    struct waiter w = {.sh = sh};
+    pthread_t t;
+    GRADE_REQUIRE(pthread_create(&t, NULL, wait_in_mailbox, &w) == 0, "test set-up: pthread_create");
+    wake_for(sh, 100);
+    int early = atomic_load(&w.returned);
+    GRADE_REQUIRE(!early,
+                  "get returned %d from an empty mailbox after a wake-up: a wake-up only means "
+                  "\"look again\"; wait in a while loop that re-tests full, not in an if",
+                  early ? w.rc : 0);
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, &a, sizeof a, 1000), 0, "put for the waiting get");
+    GRADE_REQUIRE(waiter_done(t, &w, 3000 * SHMTEST_SLOW), "get did not return once a message was put");
+    SHMTEST_EXPECT_RC(w.rc, (long)sizeof a, "the waiting get takes the message");
+    GRADE_CHECK(w.buf == a, "the waiting get: expected %ld, got %ld", a, w.buf);
+
+    /* put on the full slot likewise, and must not overwrite it. */
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, &a, sizeof a, 1000), 0, "put into the empty slot");
+    struct waiter p = {.sh = sh, .put = 1, .msg = b};
+    GRADE_REQUIRE(pthread_create(&t, NULL, wait_in_mailbox, &p) == 0, "test set-up: pthread_create");
+    wake_for(sh, 100);
+    early = atomic_load(&p.returned);
+    GRADE_REQUIRE(!early,
+                  "put returned %d while the slot was still full, after a wake-up: wait in a while "
+                  "loop that re-tests full, not in an if", early ? p.rc : 0);
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 1000), (long)sizeof got, "get");
+    GRADE_CHECK(got == a, "the message in the full slot: expected %ld, got %ld (overwritten?)", a, got);
+    GRADE_REQUIRE(waiter_done(t, &p, 3000 * SHMTEST_SLOW), "put did not return once the slot was free");
+    SHMTEST_EXPECT_RC(p.rc, 0, "the waiting put succeeds once the slot is free");
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 1000), (long)sizeof got, "get");
+    GRADE_CHECK(got == b, "the waiting put's message: expected %ld, got %ld", b, got);
+
+    /* A timed wait keeps its deadline through the wake-ups, here another
+     * process's: neither early nor restarted by each of them (the waker
+     * stops after a while, so that a restarted wait still ends). */
+    long t0 = now_ms();
+    pid_t pid = fork();
+    GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        wake_for(sh, 1500 * SHMTEST_SLOW);
+        _exit(0);
+    }
+    int rc = shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 200);
+    long took = now_ms() - t0;
+    kill(pid, SIGKILL);
+    reap(pid, 3000);
+    SHMTEST_EXPECT_RC(rc, -ETIMEDOUT, "get with a 200 ms timeout on an empty mailbox, woken all along");
+    GRADE_CHECK(took >= 200, "get gave up after %ld ms, before its 200 ms timeout", took);
+    GRADE_CHECK(took < 1000 * SHMTEST_SLOW, "get with a 200 ms timeout took %ld ms: compute the "
+                "deadline once per call, so that wake-ups do not restart the wait", took);
+    done_with(sh, 1);
+}
+
 GRADE_TESTS(
     GRADE_TEST_TIMEOUT("02.3", "a message crosses to a waiting process; size limits", message_crosses_processes, 2, 10),
     GRADE_TEST_TIMEOUT("02.3", "timed put and get give up with -ETIMEDOUT, slot untouched",
                        timeouts_leave_the_slot_alone, 2, 10),
     GRADE_TEST_TIMEOUT("02.3", "put waits while the slot is full", put_blocks_while_full, 2, 10),
+    GRADE_TEST_TIMEOUT("02.3", "put and get sleep through wake-ups that change nothing", wakeups_are_not_messages, 2, 10),
     GRADE_TEST_TIMEOUT("02.3", "100,000 numbered messages between two processes: none lost, doubled or reordered",
                        hundred_thousand_messages_in_order, 3, 40),
     GRADE_TEST_TIMEOUT("02.3", "a corrupt slot (length, flag) is refused with -EPROTO, then usable",

@@ -43,6 +43,16 @@ struct sent_frames {
     unsigned char header[FRAMES][4];
 };
 
+/* Reads to the end of the stream, so a sender of a wrong stream never blocks
+ * forever; buf (FRAME_MAX bytes, or NULL) is freed. */
+static void *drain_and_free(int fd, unsigned char *buf)
+{
+    while (buf != NULL && read(fd, buf, FRAME_MAX) > 0)
+        continue;
+    free(buf);
+    return NULL;
+}
+
 static void *read_frames(void *arg)
 {
     struct sent_frames *s = arg;
@@ -56,11 +66,7 @@ static void *read_frames(void *arg)
             break;
         s->got[i] = memcmp(buf, s->data[i], n) == 0 ? (long)n : -2;
     }
-    /* Drain to the end, so a sender of a wrong stream never blocks forever. */
-    while (buf != NULL && read(s->fd, buf, FRAME_MAX) > 0)
-        continue;
-    free(buf);
-    return NULL;
+    return drain_and_free(s->fd, buf);
 }
 
 static void sends_the_wire_format(void)
@@ -110,6 +116,102 @@ static void sends_the_wire_format(void)
         free(s.data[i]);
     close(fds[0]);
     close(fds[1]);
+}
+
+/* Frames of which the sender gets interrupted: a few under 64 KiB, a big
+ * random one and the maximum, in random order. */
+enum { SLOW_FRAMES = 5 };
+
+struct slow_frames {
+    int fd;
+    unsigned char *data[SLOW_FRAMES];
+    size_t len[SLOW_FRAMES];
+    int whole;   /* frames that arrived with the right header and payload */
+    long bad_at; /* frame that arrived wrong, or -1 */
+};
+
+/* Reads the frames in random small pieces, pausing now and then, so that the
+ * sender finds the small socket buffer full and is interrupted while it waits
+ * (send() then returns early: a partial count, or -1 with EINTR). */
+static void *read_frames_slowly(void *arg)
+{
+    struct slow_frames *s = arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    unsigned char *buf = malloc(FRAME_MAX + 4);
+    size_t got = 0, next_pause = 64 << 10;
+    s->bad_at = -1;
+    for (int i = 0; i < SLOW_FRAMES && buf != NULL && s->bad_at < 0; i++) {
+        size_t want = 4 + s->len[i];
+        for (size_t off = 0; off < want;) {
+            size_t n = su_random_between(1, 8192);
+            ssize_t r = read(s->fd, buf + off, n < want - off ? n : want - off);
+            if (r <= 0) {
+                s->bad_at = i;
+                break;
+            }
+            off += (size_t)r, got += (size_t)r;
+            if (got >= next_pause) {
+                usleep(2000);
+                next_pause += 64 << 10;
+            }
+        }
+        uint32_t be = htonl((uint32_t)s->len[i]);
+        if (s->bad_at < 0 && (memcmp(buf, &be, 4) != 0 || memcmp(buf + 4, s->data[i], s->len[i]) != 0))
+            s->bad_at = i;
+        if (s->bad_at < 0)
+            s->whole++;
+    }
+    return drain_and_free(s->fd, buf);
+}
+
+static void sends_whole_frames_despite_signals(void)
+{
+    int fds[2];
+    su_tcp_pair(fds);
+    int small = 16 << 10; /* the sender blocks early and often */
+    setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    setsockopt(fds[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    struct slow_frames s = {.fd = fds[1]};
+    int big = (int)su_random_between(0, SLOW_FRAMES - 1);
+    int max = (big + 1 + (int)su_random_between(0, SLOW_FRAMES - 2)) % SLOW_FRAMES;
+    for (int i = 0; i < SLOW_FRAMES; i++) {
+        s.len[i] = i == max ? FRAME_MAX : i == big ? su_random_between(100000, 400000)
+                                                   : su_random_between(20000, 60000);
+        s.data[i] = malloc(s.len[i]);
+        GRADE_REQUIRE(s.data[i] != NULL, "test set-up: out of memory");
+        su_random_bytes(s.data[i], s.len[i]);
+    }
+    pthread_t reader;
+    GRADE_REQUIRE(pthread_create(&reader, NULL, read_frames_slowly, &s) == 0, "test set-up: pthread_create");
+    int rc[SLOW_FRAMES];
+    su_start_pester(200);
+    for (int i = 0; i < SLOW_FRAMES; i++)
+        rc[i] = frame_send(fds[0], s.data[i], s.len[i]);
+    long signals = su_stop_pester();
+    shutdown(fds[0], SHUT_WR);
+    pthread_join(reader, NULL);
+    close(fds[0]);
+    close(fds[1]);
+
+    int first_bad = -1;
+    for (int i = 0; i < SLOW_FRAMES && first_bad < 0; i++)
+        if (rc[i] != 0)
+            first_bad = i;
+    if (s.bad_at >= 0 && (first_bad < 0 || s.bad_at < first_bad))
+        GRADE_CHECK(0, "frame %ld (%zu bytes) arrived damaged or cut short, though frame_send "
+                    "returned 0: a signal makes sendmsg() return after part of the frame; loop, "
+                    "and go on from the first byte not sent", s.bad_at, s.len[s.bad_at]);
+    else if (first_bad >= 0)
+        GRADE_CHECK(0, "frame %d (%zu bytes): frame_send returned %d, expected 0; a signal handler "
+                    "(installed without SA_RESTART) interrupted it: on EINTR, send again", first_bad,
+                    s.len[first_bad], rc[first_bad]);
+    GRADE_EXPECT_LONG(s.whole, SLOW_FRAMES, "every frame arrives whole, each header and payload intact");
+    GRADE_CHECK(signals > 0, "test set-up: no signal reached the sender");
+    for (int i = 0; i < SLOW_FRAMES; i++)
+        free(s.data[i]);
 }
 
 struct stream {
@@ -245,6 +347,7 @@ static void rejects_oversized_and_truncated(void)
 
 GRADE_TESTS(
     GRADE_TEST_TIMEOUT("03.2", "frame_send writes a big-endian length, then the payload", sends_the_wire_format, 3, 15),
+    GRADE_TEST_TIMEOUT("03.2", "frame_send sends whole frames despite partial sends and EINTR", sends_whole_frames_despite_signals, 3, 15),
     GRADE_TEST_TIMEOUT("03.2", "frame_recv reads frames cut and glued in any way, despite EINTR", receives_frames_from_a_stream, 3, 15),
     GRADE_TEST_TIMEOUT("03.2", "frame_recv refuses oversized and truncated frames, never overflows", rejects_oversized_and_truncated, 3, 10),
 )

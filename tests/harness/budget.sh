@@ -9,7 +9,10 @@
 #       GRADE_TEST_TIMEOUT).
 #   budget.sh check TABLE LISTS PROGRAM...
 #       fails, saying why, if a test of a PROGRAM has no row in TABLE, a row
-#       names no test, or the limits add up to more than MAX_TOTAL seconds.
+#       names no test, or the limits add up to more than MAX_TOTAL seconds;
+#       those of the chapters in BUDGET_TWICE (the lock-free chapters, whose
+#       passing tests make grade runs again in a ThreadSanitizer copy, with
+#       the same limit) count twice.
 #
 # LISTS is build/lists (one PROGRAM.list per test program, made from the
 # test file). A test is known by its program and its name, so a renamed or
@@ -24,7 +27,7 @@
 # default limit of 10 minutes, build included, hence MAX_TOTAL.
 set -u
 FLOOR=3
-K=8
+K=6
 SPREAD=4
 MAX_TOTAL=480
 
@@ -86,11 +89,11 @@ check)
     [ $# -ge 1 ] || usage
     tests=$(declared "$@") || exit 1
     [ -f "$table" ] || { echo "budget: no $table: run make budget" >&2; exit 1; }
-    awk -F'\t' -v table="$table" -v max=$MAX_TOTAL '
+    awk -F'\t' -v table="$table" -v max=$MAX_TOTAL -v twice=" ${BUDGET_TWICE:-} " '
         NR == FNR { if (!/^#/ && NF) { row[$1 "\t" $4] = $3; rows++ } next }
         { key = $1 "\t" $3; want[key] = 1
           if (!(key in row)) { printf "%s has no row for %s \"%s\": run make budget\n", table, $1, $3 > "/dev/stderr"; bad = 1 }
-          else total += row[key] < $2 ? row[key] : $2 }
+          else { l = row[key] < $2 ? row[key] : $2; split($1, ch, "/"); total += index(twice, " " ch[1] " ") ? 2 * l : l } }
         END {
             for (key in row) if (!(key in want)) {
                 split(key, f, "\t")
@@ -99,7 +102,7 @@ check)
             if (total > max) {
                 printf "%s: the graded tests'\'' limits add up to %d s, more than the %d s a whole submission may take (FLOOR, K and SPREAD in tests/harness/budget.sh)\n", table, total, max > "/dev/stderr"; bad = 1
             }
-            if (!bad) printf "budget: %d graded tests, each with a limit; %d s in all (at most %d)\n", rows, total, max
+            if (!bad) printf "budget: %d graded tests, each with a limit; %d s in all, ThreadSanitizer reruns included (at most %d)\n", rows, total, max
             exit bad
         }' "$table" <(printf '%s\n' "$tests")
     ;;

@@ -14,6 +14,13 @@
  * service they need is down), are reported as NOT RUN: that is the course's
  * or the machine's failure, never the answer's, and the rest is still graded.
  *
+ * --tsan DIR after a --bins names where the ThreadSanitizer copies of that
+ * directory's programs are; those of the chapters in --tsan-chapters are run
+ * there too, after they pass, and pass only if they pass there as well (a
+ * missing barrier is a data race that x86 hides). Where ThreadSanitizer
+ * cannot run (--tsan-probe, a program of the course's own, fails), the plain
+ * verdict stands and the report says the check was not made.
+ *
  * With --budget FILE (tests/budget.tsv), each test's time limit is the one
  * the table derives from the reference answers' measured time, never more
  * than the test's own; the whole run gets the sum of its tests' limits, and
@@ -44,20 +51,24 @@
 static const char usage_text[] =
     "--bins DIR... --lists DIR [--out DIR] [--chapter CH] [--exercise ID]\n"
     "       [--unavailable CHAPTER=REASON]..."
-    "       [--expect pass|fail|zero:ID|caught:ID]"
+    "       [--expect pass|fail|zero:ID|caught:ID] [--expect-message TEXT]"
     " [--strict] [--brief] [--timeout-scale X] [--budget FILE] [--budget-total SECONDS]\n"
-    "       [--memory-mb N] [--sanitized]"
-    " [--title TEXT] "
-    "PROGRAM...";
+    "       [--memory-mb N] [--sanitized[=thread]] [--title TEXT]\n"
+    "       [--tsan DIR (after its --bins)]... [--tsan-chapters LIST] [--tsan-probe PROGRAM]"
+    " [--tsan-timeout-scale X] PROGRAM...";
 
 struct options {
     const char *bins[8]; /* searched in order for each test program */
     int nbins;
     const char *lists, *out, *chapter, *exercise, *expect, *title, *budget;
+    const char *expect_message; /* with zero:ID or caught:ID: what ID's failures must say */
     int strict, brief;
     long budget_total; /* --budget-total: a shorter bound on the whole run, or 0 */
     const char *unavailable[8]; /* "CHAPTER=REASON": that chapter's tests cannot run */
     int nunavailable;
+    const char *tsan[8]; /* tsan[i]: ThreadSanitizer copies of bins[i]'s programs, or NULL */
+    const char *tsan_chapters, *tsan_probe;
+    double tsan_scale;
 };
 
 /* The grader's own work around each test (making and removing its world,
@@ -114,8 +125,24 @@ static void first_error(const char *log_path, struct result *r)
     snprintf(out, size, "it does not compile (see %s)", log_path);
     char line[900];
     while (fgets(line, sizeof line, f) != NULL) {
-        if (strstr(line, "error") != NULL) {
-            line[strcspn(line, "\n")] = '\0';
+        line[strcspn(line, "\n")] = '\0';
+        /* The linker's own lines name the cause; collect2's, after them, does not. */
+        const char *twice = strstr(line, "multiple definition of `"),
+                   *missing = strstr(line, "undefined reference to `");
+        if (twice != NULL || missing != NULL) {
+            const char *name = strchr(twice ? twice : missing, '`') + 1;
+            int len = (int)strcspn(name, "'");
+            if (twice != NULL)
+                snprintf(out, size, "it does not link: duplicate symbol %.*s (defined twice)", len,
+                         name);
+            else
+                snprintf(out, size,
+                         "it does not link: undefined symbol %.*s (used, but defined nowhere: "
+                         "a function its header declares that is missing, or a misspelt call?)",
+                         len, name);
+            break;
+        }
+        if (strstr(line, "error") != NULL && strstr(line, "collect2: error") == NULL) {
             const char *refused = strstr(line, "error: refused: ");
             if (refused != NULL) /* objcheck: it compiled, but breaks a rule */
                 snprintf(out, size, "it is refused: %s", refused + strlen("error: refused: "));
@@ -252,17 +279,137 @@ static void apply_budget(const char *path, struct results *rs)
     fclose(f);
 }
 
-/* Where PROGRAM's binary is (or would be, if it did not build). */
-static void locate(const struct options *o, const char *program, char *bin, size_t size)
+/* Where PROGRAM's binary is (or would be, if it did not build); returns
+ * which --bins that is. */
+static int locate(const struct options *o, const char *program, char *bin, size_t size)
 {
     for (int i = 0; i < o->nbins; i++) {
         char log[4200];
         snprintf(bin, size, "%s/%s", o->bins[i], program);
         snprintf(log, sizeof log, "%s.log", bin);
         if (access(bin, F_OK) == 0 || access(log, F_OK) == 0)
-            return;
+            return i;
     }
     snprintf(bin, size, "%s/%s", o->bins[0], program);
+    return 0;
+}
+
+/* Whether ThreadSanitizer runs here, found out at its first use. */
+struct tsan_state {
+    int tried, works, unchecked;
+    char why[512], unchecked_why[600]; /* why the probe failed; why the last test went unchecked */
+};
+
+static int tsan_works(const struct options *o, struct tsan_state *ts)
+{
+    if (!ts->tried && o->tsan_probe != NULL)
+        ts->works = tsan_probe(o->tsan_probe, ts->why, sizeof ts->why) == 0;
+    else if (!ts->tried)
+        ts->works = 1;
+    ts->tried = 1;
+    return ts->works;
+}
+
+/* A test that passed could not be checked with ThreadSanitizer: it keeps its
+ * PASS (the machine's limit is no fault of the answer), and says so. */
+static void tsan_unchecked(struct result *r, struct tsan_state *ts, const char *why)
+{
+    free(r->output);
+    r->output = NULL;
+    if (asprintf(&r->output, "not checked with ThreadSanitizer: %s", why) < 0)
+        r->output = NULL;
+    snprintf(ts->unchecked_why, sizeof ts->unchecked_why, "%s", why);
+    ts->unchecked++;
+}
+
+/* Runs test r, which passed, in the ThreadSanitizer copy of its program
+ * (tsan_dir); r keeps its PASS only if it passes there too. */
+static void tsan_check(const struct options *o, const struct sandbox *sb, const char *tsan_dir,
+                       struct tsan_state *ts, struct result *r)
+{
+    char bin[4096], log[4200], full[PATH_MAX];
+    snprintf(bin, sizeof bin, "%s/%s", tsan_dir, r->program);
+    snprintf(log, sizeof log, "%s.log", bin);
+    if (access(bin, F_OK) != 0) {
+        if (access(log, F_OK) != 0) { /* the course's side did not build with ThreadSanitizer */
+            tsan_unchecked(r, ts, "its ThreadSanitizer build is missing (see the build output)");
+            return;
+        }
+        /* The answer builds plain but not with -fsanitize=thread: it must
+         * not escape the check that way. */
+        struct result t = *r;
+        first_error(log, &t);
+        r->verdict = t.verdict;
+        snprintf(r->message, sizeof r->message, "in the ThreadSanitizer build, %.990s", t.message);
+        r->earned = 0;
+        return;
+    }
+    if (!tsan_works(o, ts)) {
+        tsan_unchecked(r, ts, ts->why);
+        return;
+    }
+    struct sandbox tsb = *sb;
+    tsb.sanitized = tsb.tsan = 1;
+    /* A limit measured from the reference answers (tests/budget.tsv) holds
+     * for the copy as it is: built with IPC_SANITIZED, its tests do less. */
+    tsb.timeout_scale = r->reference_s > 0 ? 1 : o->tsan_scale;
+    struct result t = *r;
+    t.output = NULL;
+    t.message[0] = '\0';
+    sandbox_run(&tsb, realpath(bin, full) != NULL ? full : bin, &t);
+    r->seconds += t.seconds;
+    if (t.verdict == V_PASS) {
+        free(t.output);
+        return;
+    }
+    /* The runtime died at its start-up only now (an environment where the
+     * memory layout changes from run to run): the machine's fault, if the
+     * course's own probe fails too. */
+    if (t.output != NULL && strstr(t.output, "FATAL: ThreadSanitizer") != NULL &&
+        o->tsan_probe != NULL && tsan_probe(o->tsan_probe, ts->why, sizeof ts->why) != 0) {
+        free(t.output);
+        tsan_unchecked(r, ts, ts->why);
+        return;
+    }
+    free(r->output);
+    r->output = t.output;
+    r->verdict = t.verdict;
+    r->earned = 0;
+    if (strstr(t.message, "(ThreadSanitizer)") != NULL)
+        snprintf(r->message, sizeof r->message, "%s", t.message);
+    else
+        snprintf(r->message, sizeof r->message, "in the ThreadSanitizer build: %.990s", t.message);
+}
+
+/* Bounds test r's limit by what is left of the run's budget (budget_s from
+ * run_start), at the given timeout scale, setting *cut if it had to. With
+ * nothing left, fails r, saying why, and returns 0. */
+static int within_budget(double budget_s, uint64_t run_start, double scale, struct result *r,
+                         int *cut)
+{
+    double left = budget_s - (double)(clock_now_ns() - run_start) / 1e9;
+    if (left < 1) {
+        r->verdict = V_TIMEOUT;
+        snprintf(r->message, sizeof r->message,
+                 "not run: the submission used its whole time budget of %.0f s (the tests "
+                 "before it took that long)",
+                 budget_s);
+        return 0;
+    }
+    if (r->timeout_s * scale > left) {
+        r->timeout_s = (int)(left / scale);
+        r->timeout_s += r->timeout_s == 0;
+        *cut = 1;
+    }
+    return 1;
+}
+
+/* Will test r, which the --bins at index which holds, be run again in its
+ * ThreadSanitizer copy once it passes? */
+static int tsan_wanted(const struct options *o, int which, const struct result *r)
+{
+    return o->tsan[which] != NULL && o->tsan_chapters != NULL &&
+           in_list(o->tsan_chapters, chapter_of(r->program), 1);
 }
 
 /* Why test r breaks the expectation, or NULL if it does not. */
@@ -299,6 +446,18 @@ static int check_expectation(const struct options *o, const struct results *rs)
             fprintf(stderr, "\ngrade: expectation '%s' not met (%s):\n", o->expect, title);
         fprintf(stderr, "  %s %s [%s]: %s\n", r->exercise, r->name, r->program, why);
     }
+    /* A wrong answer caught for the wrong reason proves nothing about the reason. */
+    const char *colon = strchr(o->expect, ':');
+    for (size_t i = 0; o->expect_message != NULL && colon != NULL && i < rs->n; i++) {
+        const struct result *r = &rs->r[i];
+        if (strcmp(r->exercise, colon + 1) != 0 || r->verdict == V_PASS ||
+            strstr(r->message, o->expect_message) != NULL)
+            continue;
+        if (bad++ == 0)
+            fprintf(stderr, "\ngrade: expectation '%s' not met (%s):\n", o->expect, title);
+        fprintf(stderr, "  %s %s [%s]: its message does not say '%s': %s\n", r->exercise, r->name,
+                r->program, o->expect_message, r->message);
+    }
     if (strncmp(o->expect, "caught:", 7) == 0) {
         /* Caught: at least one graded test of the exercise fails. */
         const char *id = o->expect + 7;
@@ -317,7 +476,7 @@ static int check_expectation(const struct options *o, const struct results *rs)
 
 int main(int argc, char **argv)
 {
-    struct options o = {0};
+    struct options o = {.tsan_scale = 5};
     struct sandbox sb = {.drop_uid = -2,
                          .timeout_scale = 1.0,
                          .memory_mb = 1024,
@@ -329,13 +488,18 @@ int main(int argc, char **argv)
                                              {"chapter", required_argument, NULL, 'c'},
                                              {"exercise", required_argument, NULL, 'e'},
                                              {"expect", required_argument, NULL, 'x'},
+                                             {"expect-message", required_argument, NULL, 'M'},
                                              {"strict", no_argument, NULL, 's'},
                                              {"brief", no_argument, NULL, 'B'},
                                              {"timeout-scale", required_argument, NULL, 't'},
                                              {"budget", required_argument, NULL, 'L'},
                                              {"budget-total", required_argument, NULL, 'W'},
                                              {"memory-mb", required_argument, NULL, 'm'},
-                                             {"sanitized", no_argument, NULL, 'S'},
+                                             {"sanitized", optional_argument, NULL, 'S'},
+                                             {"tsan", required_argument, NULL, 'Z'},
+                                             {"tsan-chapters", required_argument, NULL, 'C'},
+                                             {"tsan-probe", required_argument, NULL, 'P'},
+                                             {"tsan-timeout-scale", required_argument, NULL, 'X'},
                                              {"title", required_argument, NULL, 'T'},
                                              {"unavailable", required_argument, NULL, 'u'},
                                              {"help", no_argument, NULL, 'h'},
@@ -354,6 +518,7 @@ int main(int argc, char **argv)
         case 'c': o.chapter = optarg; break;
         case 'e': o.exercise = optarg; break;
         case 'x': o.expect = optarg; break;
+        case 'M': o.expect_message = optarg; break;
         case 's': o.strict = 1; break;
         case 't':
             sb.timeout_scale =
@@ -366,7 +531,23 @@ int main(int argc, char **argv)
         case 'm':
             sb.memory_mb = parse_long_arg(optarg, 64, 1 << 20, "--memory-mb", usage_text);
             break;
-        case 'S': sb.sanitized = 1; break;
+        case 'S':
+            if (optarg != NULL && strcmp(optarg, "thread") != 0)
+                die_usage(usage_text, "--sanitized=%s: only =thread may be named", optarg);
+            sb.sanitized = 1;
+            sb.tsan = optarg != NULL;
+            break;
+        case 'Z':
+            if (o.nbins == 0)
+                die_usage(usage_text, "--tsan %s: it names the copies of the --bins before it", optarg);
+            o.tsan[o.nbins - 1] = optarg;
+            break;
+        case 'C': o.tsan_chapters = optarg; break;
+        case 'P': o.tsan_probe = optarg; break;
+        case 'X':
+            o.tsan_scale =
+                (double)parse_long_arg(optarg, 1, 100, "--tsan-timeout-scale", usage_text);
+            break;
         case 'T': o.title = optarg; break;
         case 'u':
             if (o.nunavailable == (int)(sizeof o.unavailable / sizeof o.unavailable[0]))
@@ -393,6 +574,7 @@ int main(int argc, char **argv)
     sb.course = getcwd(course, sizeof course) != NULL ? course : ".";
 
     struct results rs = {0};
+    struct tsan_state ts = {0};
     const char *probe = NULL;
     static char probe_path[4096];
     for (int i = optind; i < argc; i++) {
@@ -420,9 +602,15 @@ int main(int argc, char **argv)
     double budget_s = 0;
     if (o.budget != NULL) {
         apply_budget(o.budget, &rs);
-        for (size_t i = 0; i < rs.n; i++)
-            if (rs.r[i].verdict != V_NOT_RUN)
-                budget_s += rs.r[i].timeout_s * sb.timeout_scale + BUDGET_SLACK_S;
+        for (size_t i = 0; i < rs.n; i++) {
+            const struct result *r = &rs.r[i];
+            char bin[4096];
+            if (r->verdict == V_NOT_RUN)
+                continue;
+            budget_s += r->timeout_s * sb.timeout_scale + BUDGET_SLACK_S;
+            if (tsan_wanted(&o, locate(&o, r->program, bin, sizeof bin), r))
+                budget_s += r->timeout_s * (r->reference_s > 0 ? 1 : o.tsan_scale) + BUDGET_SLACK_S;
+        }
         budget_s = (double)(long)(budget_s + 0.5);
     }
     /* A grading service with a shorter limit than the sum (an instructor's
@@ -439,7 +627,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < rs.n; i++) {
         struct result *r = &rs.r[i];
         char bin[4096], log[4200];
-        locate(&o, r->program, bin, sizeof bin);
+        int which = locate(&o, r->program, bin, sizeof bin);
         snprintf(log, sizeof log, "%s.log", bin);
         if (progress)
             fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", i + 1, rs.n, r->exercise, r->name);
@@ -457,26 +645,22 @@ int main(int argc, char **argv)
         }
         /* What is left of the run's budget bounds this test's limit. */
         int own_limit = r->timeout_s, cut = 0;
-        if (budget_s > 0) {
-            double left = budget_s - (double)(clock_now_ns() - run_start) / 1e9;
-            if (left < 1) {
-                r->verdict = V_TIMEOUT;
-                snprintf(r->message, sizeof r->message,
-                         "not run: the submission used its whole time budget of %.0f s "
-                         "(the tests before it took that long)",
-                         budget_s);
-                out_of_time++;
-                continue;
-            }
-            if (r->timeout_s * sb.timeout_scale > left) {
-                r->timeout_s = (int)(left / sb.timeout_scale);
-                r->timeout_s += r->timeout_s == 0;
-                cut = 1;
-            }
+        if (budget_s > 0 && !within_budget(budget_s, run_start, sb.timeout_scale, r, &cut)) {
+            out_of_time++;
+            continue;
         }
         /* The test runs in a directory of its own: it needs the full path. */
         char full[PATH_MAX];
         sandbox_run(&sb, realpath(bin, full) != NULL ? full : bin, r);
+        if (r->verdict == V_PASS && tsan_wanted(&o, which, r)) {
+            r->timeout_s = own_limit;
+            double scale = r->reference_s > 0 ? 1 : o.tsan_scale; /* as tsan_check() scales it */
+            if (budget_s > 0 && !within_budget(budget_s, run_start, scale, r, &cut)) {
+                r->earned = 0;
+                out_of_time++;
+            } else
+                tsan_check(&o, &sb, o.tsan[which], &ts, r);
+        }
         r->timeout_s = own_limit;
         if (cut && r->verdict == V_TIMEOUT) {
             snprintf(r->message, sizeof r->message,
@@ -542,6 +726,12 @@ int main(int argc, char **argv)
         report_cunit_summary(rs.r, rs.n);
     fflush(stdout);
 
+    /* After the report, where it is read. */
+    if (ts.unchecked > 0)
+        fprintf(stderr,
+                "grade: warning: %d passing test%s not checked with ThreadSanitizer, so a data "
+                "race there would go unseen: %s\n",
+                ts.unchecked, ts.unchecked == 1 ? " was" : "s were", ts.unchecked_why);
     int unmet = check_expectation(&o, &rs);
     size_t not_run = 0;
     for (size_t i = 0; i < rs.n; i++)

@@ -23,6 +23,7 @@ struct sandbox {
     double timeout_scale; /* multiplies every test's time limit */
     long memory_mb;       /* address-space limit; sanitizers get an RSS limit instead */
     int sanitized;        /* the binaries carry a sanitizer runtime */
+    int tsan;             /* ...ThreadSanitizer's: fixed memory layout, its report read */
     long max_procs;       /* RLIMIT_NPROC for the test's user */
     long max_output;      /* bytes of stdout+stderr before the test is stopped */
     const char *tmp_base; /* where each test gets its own working directory */
@@ -67,6 +68,15 @@ int world_reach(const char *course);
 int world_leftovers(const char *root, char *first, size_t size);
 /** Unmounts and removes a test's world, with all it holds. */
 void world_remove(const char *root);
+
+/** In a process about to run a ThreadSanitizer program: a memory layout it can use. */
+void tsan_fixed_layout(void);
+/** Runs probe, a ThreadSanitizer program of the course's own; 0 if it ran, else -1 and why. */
+int tsan_probe(const char *probe, char *why, size_t size);
+/** Reads the last ThreadSanitizer report in what a test printed: a one-line summary into
+ *  message (both accesses of a race, at their lines in bin's exercise file) and the
+ *  report itself as the result (malloc'd), or NULL if there is none. */
+char *tsan_explain(const char *buf, size_t len, const char *bin, char *message, size_t size);
 
 /** Name of a signal for reports: "SIGSEGV". */
 const char *signal_name(int sig);

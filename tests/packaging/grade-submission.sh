@@ -7,7 +7,9 @@
 # student's tree (or a folder holding exactly one). Only the exercise files
 # (`make list-exercises`) are taken from the submission, so edits to tests,
 # headers, common/ or the Makefile change nothing. Writes OUT/results.json,
-# OUT/junit.xml and OUT/report.txt.
+# OUT/junit.xml and OUT/report.txt, and OUT/suspicious.txt: for the
+# instructor, what the taken files reach for that no exercise needs
+# (tests/harness/suspect.sh), which never changes a score.
 # Exit status: 0 graded; 1 grading could not run; 2 usage.
 set -u
 [ $# -ge 3 ] || { echo "usage: $0 COURSE SUBMISSION OUT [VAR=value...]" >&2; exit 2; }
@@ -48,10 +50,10 @@ plain_file() {
 }
 
 [ -L "$sub" ] && { echo "grade-submission: refused: $sub is a link" >&2; exit 1; }
-taken=0
+taken=0 taken_files=()
 for f in $(make -s -C "$work" list-exercises); do
     if why=$(plain_file "$f"); then
-        cp -- "$sub/$f" "$work/$f" && taken=$((taken + 1))
+        cp -- "$sub/$f" "$work/$f" && taken=$((taken + 1)) && taken_files+=("$f")
     elif [ -n "$why" ]; then
         echo "grade-submission: $f not taken: $why"
     fi
@@ -63,6 +65,14 @@ timeout --kill-after=30 "${GRADE_SUBMISSION_TIMEOUT:-1800}" \
     make -C "$work" grade "$@" > "$out/report.txt" 2>&1
 status=$?
 cp "$work/build/grade/results.json" "$work/build/grade/junit.xml" "$out/" 2>/dev/null
+# The objects the grade built from the taken files, looked at once graded.
+for f in "${taken_files[@]}"; do
+    e=${f#chapters/}
+    "$work/tests/harness/suspect.sh" "$work/build/learner/tests/$(dirname "$e")/test_$(basename "$e" .c).ex.o" "$f"
+done > "$out/suspicious.txt"
+if [ -s "$out/suspicious.txt" ]; then
+    { echo; echo "For the instructor (the score above is unchanged):"; cat "$out/suspicious.txt"; } >> "$out/report.txt"
+fi
 if [ ! -f "$out/results.json" ]; then
     echo "grade-submission: grading did not finish (status $status); see $out/report.txt" >&2
     exit 1

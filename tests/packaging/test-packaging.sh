@@ -3,7 +3,9 @@
 #   1. the handout has no solutions; `make grade` in it gives 0 of full marks,
 #      `make demo` runs, and `make test` explains why it cannot run;
 #   2. grade-all scores five submissions as an instructor expects: perfect,
-#      untouched, one syntax error, an edited test, one endless loop;
+#      untouched, one syntax error, an edited test, one endless loop; and
+#      notes, without a point lost, a correct answer that reaches for the
+#      grader's memory and pipes (no reference answer gets such a note);
 #   3. the Gradescope zip's run_autograder, on a fake /autograder tree, writes
 #      a results.json with full marks for a perfect submission;
 #   4. in a handout whose chapter 01 does not compile (as when a new
@@ -64,9 +66,9 @@ ok "handout: no solutions, make grade CH=$ch gives 0/$max, make demo runs, make 
 # 2. grade-all over five submissions
 subs=$tmp/submissions
 mkdir -p "$subs/perfect/ipc-labs" "$subs/untouched" "$subs/syntax-error" "$subs/edited-test" \
-    "$subs/endless-loop"
+    "$subs/endless-loop" "$subs/snooping"
 for f in $exercises; do
-    for s in perfect/ipc-labs syntax-error endless-loop; do
+    for s in perfect/ipc-labs syntax-error endless-loop snooping; do
         mkdir -p "$subs/$s/$(dirname "$f")" && cp "solutions/${f#chapters/}" "$subs/$s/$f"
     done
     for s in untouched edited-test; do
@@ -79,6 +81,19 @@ __attribute__((constructor)) static void never_returns(void)
 {
     for (volatile int spin = 0;; spin++)
         ;
+}
+C
+# Correct, and kept by objcheck's rules, but looking where no answer needs to.
+cat >>"$subs/snooping/$first" <<'C'
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+__attribute__((used)) static long snoop(void)
+{
+    char b[8];
+    long got = read(3, b, sizeof b) + open("/proc/self/mem", O_RDONLY);
+    return got + (dlsym(RTLD_DEFAULT, "CU_get_number_of_failures") != NULL) + syscall(SYS_getppid);
 }
 C
 # A student who "fixes" the tests: every test file of the chapter passes at once.
@@ -99,8 +114,9 @@ for s in "scores.csv" "twin one" "twin_one"; do cp -r "$subs/untouched" "$subs/$
 GRADE_SUBMISSION_TIMEOUT=600 tests/packaging/grade-all.sh . "$subs" "$tmp/grade-all" CH="$ch" \
     >"$tmp/grade-all.txt" 2>&1 || fail "grade-all exited non-zero: $(tail -5 "$tmp/grade-all.txt")"
 scores=$tmp/grade-all/scores.csv
-# Columns by name: the exercises' come between submission and total.
-total() { awk -F, -v n="$1" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i } $1 == n { print $col["total"] }' "$scores"; }
+column() { awk -F, -v n="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) at[$i] = i }
+                                       $1 == n { print $at[c] }' "$scores"; }
+total() { column "$1" total; }
 expect() {
     [ "$(total "$1")" = "$2" ] || fail "grade-all: $1 scored '$(total "$1")', expected $2 ($3); scores.csv:
 $(cat "$scores")"
@@ -118,11 +134,21 @@ grep -q '^evil,' "$scores" && [ -z "$(total evil)" ] ||
     fail "grade-all: an archive holding a link was graded: $(grep '^evil,' "$scores")"
 grep -q 'refused: it holds a link' "$tmp/grade-all/submissions/evil.log" ||
     fail "grade-all: an archive holding a link is not refused with a reason"
-head -1 "$scores" | grep -q ',total,seconds,note$' ||
-    fail "grade-all: scores.csv does not end its columns with total, seconds and note: $(head -1 "$scores")"
-awk -F, '$1 == "perfect" && $(NF - 1) ~ /^[0-9]+$/ && $NF ~ /^(slow)?$/ { found = 1 } END { exit !found }' "$scores" ||
+head -1 "$scores" | grep -q ',total,suspicious,seconds,note$' ||
+    fail "grade-all: scores.csv does not end its columns with total, suspicious, seconds and note: $(head -1 "$scores")"
+[[ "$(column perfect seconds)" =~ ^[0-9]+$ && "$(column perfect note)" =~ ^(slow)?$ ]] ||
     fail "grade-all: a perfect submission has no seconds, or a note that is not 'slow': $(grep '^perfect,' "$scores")"
 ok "grade-all: perfect $max, untouched 0, syntax error and endless loop $((max - first_pts)), edited tests 0"
+expect snooping "$max" "code that only looks suspicious loses nothing"
+[ "$(column snooping suspicious)" = "${first#chapters/}" ] && [ -z "$(column perfect suspicious)" ] ||
+    fail "grade-all: the suspicious column: snooping '$(column snooping suspicious)', perfect '$(column perfect suspicious)'"
+for what in "read() on file descriptor 3" "'/proc/self/mem'" "dlsym()" "'CU_get_number_of_failures'" "syscall("; do
+    grep -qF "$what" "$tmp/grade-all/submissions/snooping/report.txt" ||
+        fail "grade-all: the instructor's report does not note $what: $(grep suspicious "$tmp/grade-all/submissions/snooping/report.txt")"
+done
+for o in "${B:-build}"/reference/tests/*/*.ex.o; do tests/harness/suspect.sh "$o" "$o"; done >"$tmp/suspect-ref.txt"
+[ -s "$tmp/suspect-ref.txt" ] && fail "a reference answer is noted as suspicious: $(head -3 "$tmp/suspect-ref.txt")"
+ok "grade-all: suspicious code is noted for the instructor (report and column), its score untouched"
 ok "grade-all: links are not followed, archives with links refused, every name its own row"
 
 # 3. the Gradescope zip on a fake /autograder
