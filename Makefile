@@ -132,13 +132,18 @@ UNIT := $(patsubst tests/%.c,%,$(sort $(wildcard tests/common/test_*.c tests/[0-
 # chapters' tests in ThreadSanitizer too; see "ThreadSanitizer copies".)
 # One that only a grader running as root can catch (a test that reads what
 # an earlier test left: only root gives each test a world of its own) says
-# "root" in tests/wrong/<name>/needs.
+# "root" in tests/wrong/<name>/needs. One that, without namespaces, would
+# reach past its test (kill(-1) ends every process of the user) says
+# "namespaces": graded as root, or where unprivileged user namespaces work.
 wrong_only = $(strip $(if $(wildcard tests/wrong/$(1)/only-with),$(file < tests/wrong/$(1)/only-with)))
-wrong_needs_root = $(and $(wildcard tests/wrong/$(1)/needs),$(filter root,$(file < tests/wrong/$(1)/needs)))
+wrong_needs = $(and $(wildcard tests/wrong/$(1)/needs),$(filter $(2),$(file < tests/wrong/$(1)/needs)))
+wrong_needs_root = $(call wrong_needs,$(1),root)
 AS_ROOT := $(filter 0,$(shell id -u))
+HAVE_NS := $(or $(AS_ROOT),$(shell unshare -Urmip --fork --mount-proc true 2>/dev/null && echo yes))
 WRONG := $(foreach w,$(sort $(notdir $(wildcard tests/wrong/*))),$(if $(call wrong_only,$(w)),\
            $(if $(filter $(or $(SANITIZE),plain),$(call wrong_only,$(w))),$(w)),\
-           $(if $(call wrong_needs_root,$(w)),$(if $(AS_ROOT),$(w)),$(w))))
+           $(if $(call wrong_needs_root,$(w)),$(if $(AS_ROOT),$(w)),\
+           $(if $(call wrong_needs,$(w),namespaces),$(if $(HAVE_NS),$(w)),$(w)))))
 exercise_of = $(dir $(1))$(patsubst test_%,%,$(notdir $(1))).c
 test_deps = $(B)/obj/tests/$(1).o $(patsubst %.c,$(B)/obj/%.o,$($(1)_EXTRA)) $(HARNESS_OBJS) $(LIBCOMMON)
 test_link = $(CC) $(LDFLAGS_ALL) -o $$@ $$@.ex.o $(call test_deps,$(1)) $($(1)_LIBS) -lcunit $(LDLIBS_ALL)
