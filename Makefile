@@ -431,7 +431,8 @@ test-layout: $(if $(PREBUILT),,$(LISTS))
 	[ $$bad = 0 ] && echo "layout: $(words $(EXERCISE_FILES)) exercises, each with starter, answer and tests"
 
 # The handout, batch grading and the Gradescope zip, end to end (tests/packaging/).
-test-packaging: $(GRADER) $(if $(PREBUILT),,$(B)/wrong/harness-hostile-bytes/tests/00-getting-started/test_status)
+test-packaging: $(GRADER) $(if $(PREBUILT),,$(B)/wrong/harness-hostile-bytes/tests/00-getting-started/test_status \
+		$(B)/wrong/harness-kill-all/tests/00-getting-started/test_status)
 	$(Q)B=$(B) tests/packaging/test-packaging.sh
 
 test-reference: $(if $(PREBUILT),,tests $(if $(strip $(TSAN_TESTS)),tests-tsan))
