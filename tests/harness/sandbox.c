@@ -142,9 +142,10 @@ void sandbox_init(struct sandbox *sb, const char *probe_bin)
                         "/proc, and only what their user left is removed\n");
     sb->own_ns = geteuid() != 0 && world_available_own(sb->tmp_base, sb->course, probe_bin);
     if (geteuid() != 0 && !sb->own_ns)
-        fprintf(stderr, "grade: warning: no user namespaces here: tests share /tmp, /dev/shm, IPC "
-                        "and /proc, and a test that kills every process of yours (kill(-1)) or "
-                        "its session ends this run too\n");
+        fprintf(stderr, "grade: warning: no namespaces of your own for the tests here (the "
+                        "kernel refuses them, or the tests cannot be run in them): tests share "
+                        "/tmp, /dev/shm, IPC and /proc, and a test that kills every process of "
+                        "yours (kill(-1)) or its session ends this run too\n");
     if (geteuid() == 0 && sb->drop_uid == -2) {
         sb->drop_uid = pick_test_uid();
         if (sb->drop_uid >= 0 && probe_bin != NULL && !uid_can_run(sb, sb->drop_uid, probe_bin)) {

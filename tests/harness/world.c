@@ -255,7 +255,8 @@ int world_enter_own(const char *root, const char *course)
 
 _Noreturn void world_init(pid_t test, int report_fd)
 {
-    /* Only the test's ends of its pipes stay open. */
+    /* The test's pipes (0-4) are the test's alone: once it and all it started
+     * are gone, the grader reads them to their end. */
     for (int fd = 0; fd < 5; fd++)
         if (fd != report_fd)
             close(fd);
