@@ -38,18 +38,18 @@ REL_FLIP = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "=="}
 
 # Calls whose statement is deleted: library calls that publish data or give
 # something back, and the course's own helpers named for doing so.
+# Not free() nor the *_destroy() calls: what they give back is memory, which
+# no test can see missing short of a leak checker (and pthread_mutex_destroy
+# does nothing at all on Linux).
 DEL_NAMES = {
     "pthread_mutex_unlock", "pthread_cond_signal", "pthread_cond_broadcast", "sem_post",
-    "pthread_mutex_destroy", "pthread_cond_destroy", "pthread_mutexattr_destroy",
-    "pthread_condattr_destroy", "munmap", "close", "shm_unlink", "unlink", "mq_close",
-    "mq_unlink", "free", "fclose", "shutdown", "msync", "atomic_thread_fence",
-    "atomic_signal_fence",
+    "munmap", "close", "shm_unlink", "unlink", "mq_close", "mq_unlink", "fclose", "shutdown",
+    "msync", "atomic_thread_fence", "atomic_signal_fence",
 }
 DEL_PREFIXES = ("atomic_store", "atomic_exchange", "atomic_fetch_", "amqp_basic_ack",
-                "amqp_basic_publish", "amqp_channel_close", "amqp_connection_close",
-                "amqp_destroy_connection", "amqp_maybe_release_buffers")
+                "amqp_basic_publish", "amqp_channel_close", "amqp_connection_close")
 DEL_SUFFIXES = ("_unlock", "_signal", "_broadcast", "_post", "wake", "publish", "_release",
-                "_commit", "_close", "_unlink", "_destroy", "_free", "_ack")
+                "_commit", "_close", "_unlink", "_ack")
 
 INT_RETURN = re.compile(r"(?:^|\s)(?:int|ssize_t|long|bool)\s+\**\s*\w+\s*\($")
 
@@ -160,9 +160,22 @@ class Site:
         self.op, self.start, self.end, self.new, self.old, self.line = op, start, end, new, old, line
 
 
-def sites(src):
+def func_name(head):
+    m = re.search(r"(\w+)\s*\($", head)
+    return m.group(1) if m else head
+
+
+def bodies(src):
+    """{function name: its text, comments dropped and spaces collapsed}."""
+    code = mask(src)
+    return {func_name(head): " ".join(code[a:b].split()) for a, b, head in regions(code)[1]}
+
+
+def sites(src, given=()):
+    """Every mutation site of src, outside the functions named in given."""
     code = mask(src)
     enums, funcs = regions(code)
+    funcs = [f for f in funcs if func_name(f[2]) not in given]
 
     def in_enum(pos):
         return any(a <= pos < b for a, b in enums)
@@ -205,7 +218,13 @@ def sites(src):
             value, fmt = int(digits, 8), lambda v: "0%o" % v  # a mode such as 0600
         else:
             value, fmt = int(digits), str
-        add("int", m.start(), m.end(), fmt(value + 1) + suffix)
+        if value >= 100 and digits[0] != "0":
+            continue  # a unit (1000 ms in a second) or a limit: one off is not observable
+        if re.search(r"\breturn\s*-?\s*$", before) and code[m.end():].lstrip().startswith(";"):
+            continue  # "return 0;": ret changes it to a code that means something
+        is_argument = re.search(r"[(,]\s*$", before) and re.match(r"\s*[,)]", code[m.end():])
+        if not (value == 1 and is_argument):  # a flag passed as 1: 2 is true as well
+            add("int", m.start(), m.end(), fmt(value + 1) + suffix)
         if value > 0:
             add("int", m.start(), m.end(), fmt(value - 1) + suffix)
 
@@ -278,14 +297,37 @@ def short(text, limit=40):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def mutants(path):
-    """[(id, line, description, mutated source)] for every site, in source order."""
+def given_by(src, starter):
+    """The functions starter (the exercise's starter file) has word for word
+    as src does: the learner is given them, and the exercise's tests need not
+    pin them down (a ring step's code from the step before is graded there)."""
+    if starter is None:
+        return set()
+    with open(starter, encoding="utf-8") as f:
+        theirs = bodies(f.read())
+    return {n for n, body in bodies(src).items() if theirs.get(n) == body}
+
+
+def starter_of(path):
+    """chapters/<chapter>/<x>.c for solutions/<chapter>/<x>.c, if there is one."""
+    parts = os.path.normpath(path).split(os.sep)
+    if len(parts) >= 3 and parts[-3] == "solutions":
+        starter = os.path.join(*(parts[:-3] + ["chapters"] + parts[-2:]))
+        if os.path.isfile(starter):
+            return starter
+    return None
+
+
+def mutants(path, starter=None):
+    """[(id, line, description, mutated source)] for every site, in source
+    order, outside the functions the starter gives."""
     with open(path, encoding="utf-8") as f:
         src = f.read()
     name = os.path.basename(path)
+    lines = src.splitlines()
     seen = {}
     result = []
-    for s in sorted(sites(src), key=lambda s: (s.start, s.op, s.new)):
+    for s in sorted(sites(src, given_by(src, starter)), key=lambda s: (s.start, s.op, s.new)):
         line_text = src.splitlines()[s.line - 1].strip()
         col = s.start - (src.rfind("\n", 0, s.start) + 1)
         # The column within the stripped line, so that re-indenting keeps ids.
@@ -295,9 +337,12 @@ def mutants(path):
         seen[key] = n + 1
         digest = hashlib.sha1((key + "\0" + str(n)).encode()).hexdigest()[:8]
         mid = "%s-%s" % (s.op, digest)
-        desc = "%s:%d: '%s' -> '%s'" % (name, s.line, short(s.old), short(s.new))
+        where = "%s:%d" % (name, s.line)
+        if lines[s.line - 1].count(s.old) > 1:
+            where += ":%d" % (s.start - src.rfind("\n", 0, s.start))  # which of them
+        desc = "%s: '%s' -> '%s'" % (where, short(s.old), short(s.new))
         if s.op == "del":
-            desc = "%s:%d: deleted '%s'" % (name, s.line, short(s.old))
+            desc = "%s: deleted '%s'" % (where, short(s.old))
         result.append((mid, s.line, desc, src[: s.start] + s.new + src[s.end :]))
     return result
 
@@ -320,8 +365,8 @@ def sample(ms, cap, ops):
 
 
 def main(argv):
-    usage = "usage: mutate.py list FILE | write FILE DIR  [--cap N] [--ops OP,...]"
-    args, cap, ops = [], None, OPS
+    usage = "usage: mutate.py list FILE | write FILE DIR  [--cap N] [--ops OP,...] [--starter FILE]"
+    args, cap, ops, starter = [], None, OPS, "auto"
     it = iter(argv[1:])
     for a in it:
         if a == "--cap":
@@ -334,14 +379,18 @@ def main(argv):
             bad = [o for o in ops if o not in OPS]
             if bad:
                 sys.exit("mutate.py: unknown operator '%s' (known: %s)" % (bad[0], ",".join(OPS)))
+        elif a == "--starter":
+            starter = next(it, None)
         else:
             args.append(a)
     if not args or args[0] not in ("list", "write") or len(args) != (2 if args[0] == "list" else 3):
         sys.exit(usage)
     try:
-        ms = sample(mutants(args[1]), cap, ops)
+        if starter == "auto":
+            starter = starter_of(args[1])
+        ms = sample(mutants(args[1], starter), cap, ops)
     except OSError as e:
-        sys.exit("mutate.py: %s: %s" % (args[1], e.strerror))
+        sys.exit("mutate.py: %s: %s" % (e.filename, e.strerror))
     if args[0] == "list":
         for mid, line, desc, _ in ms:
             print("%s\t%d\t%s" % (mid, line, desc))
