@@ -344,7 +344,8 @@ endif
 ALL_NEEDS := $(call needs,$(CHAPTERS))
 test-body:
 	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
-		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) docs-body test-reference$(ALL_NEEDS)
+		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) $(if $(filter-out thread,$(SANITIZE)),,test-mutants$(ALL_NEEDS)) \
+		docs-body test-reference$(ALL_NEEDS)
 
 test-build:
 	@$(MAKE) $(MAKE_QUIET) -k tests $(WRONG_TESTS) $(BINS) || \

@@ -145,8 +145,16 @@ def build(ex, src, work):
 
 def load(ex, cap, ops, equivalent):
     """Reads ex's list of tests and chooses its mutants."""
-    with open(os.path.join(env("MUT_LISTS"), ex.program + ".list"), encoding="utf-8") as f:
-        ex.list_lines = [l.rstrip("\n") for l in f if l.strip()]
+    ex.chosen, ex.graded, ex.mine = [], [], {}
+    ex.limits, ex.durations = {}, {}
+    try:
+        with open(os.path.join(env("MUT_LISTS"), ex.program + ".list"), encoding="utf-8") as f:
+            ex.list_lines = [l.rstrip("\n") for l in f if l.strip()]
+    except OSError:
+        ex.error = "its tests did not build (see the build output above)"
+        return
+    if not os.path.exists(os.path.join(env("MUT_BINS"), ex.program)):
+        ex.error = "the reference test program did not build (see the build output above)"
     ex.ex_id = ex.list_lines[0].split("\t")[0]
     ex.graded = [i for i, l in enumerate(ex.list_lines) if int(l.split("\t")[1]) > 0]
     everything = mutate.mutants(ex.answer, mutate.starter_of(ex.answer))
@@ -155,7 +163,8 @@ def load(ex, cap, ops, equivalent):
     ex.stale = ["%s: names no mutant of %s any more" % (mid, ex.rel) for mid in ex.mine
                 if mid not in known]
     ex.chosen = mutate.sample(everything, cap, ops)
-    ex.limits, ex.durations = {}, {}
+    if not ex.chosen:
+        ex.error = None  # nothing to grade: whether it built does not matter
 
 
 def run_reference(ex, top):
@@ -165,7 +174,7 @@ def run_reference(ex, top):
     work = os.path.join(top, ex.program)
     scale = float(env("MUT_TIMEOUT_SCALE", "1"))
     limits, durations = ex.limits, ex.durations
-    for i in (ex.graded if ex.chosen else []):
+    for i in (ex.graded if ex.chosen and not ex.error else []):
         word, seconds = grade_one(ex, os.path.join(work, "ref"), env("MUT_BINS"), i, 3600)
         if word != "PASS":
             ex.error = "the reference answer gets %s on '%s': nothing can be measured" % (
@@ -229,7 +238,7 @@ def main(argv):
     if len(argv) != 3:
         sys.exit("usage: gate.py PLAN DIR")
     plan, top = argv[1], argv[2]
-    cap = int(env("MUTANTS_CAP", "16"))
+    cap = int(env("MUTANTS_CAP", "12"))
     jobs = int(env("MUTANTS_JOBS", "2"))
     minimum = float(env("MUTANTS_MIN", "90"))
     only = [e for e in env("MUTANTS_EX", "").split(",") if e]
@@ -243,8 +252,11 @@ def main(argv):
             exercises.append(Exercise(program, answer, objs, libs))
     if only:
         def ex_id(e):
-            with open(os.path.join(env("MUT_LISTS"), e.program + ".list"), encoding="utf-8") as f:
-                return f.readline().split("\t")[0]
+            try:
+                with open(os.path.join(env("MUT_LISTS"), e.program + ".list"), encoding="utf-8") as f:
+                    return f.readline().split("\t")[0]
+            except OSError:
+                return None  # not built: graded (and reported) only when not narrowed
         exercises = [e for e in exercises if ex_id(e) in only]
 
     t0 = time.monotonic()
@@ -267,9 +279,8 @@ def main(argv):
             print("  %-6s %-28s %s" % (ex.ex_id, ex.rel, "NOT RUN: " + ex.error))
             status = max(status, 3)
             continue
-        if compiled == 0 and not ex.accepted:
-            print("  %-6s %-28s %8s" % (ex.ex_id, ex.rel, "no mutants"))
-            continue
+        if compiled == 0 and not ex.accepted and not ex.uncompiled:
+            continue  # none of these operators applies to it
         score = 100.0 * len(ex.caught) / compiled if compiled else 100.0
         flag = "" if score >= minimum else "  < %g%%: FAIL" % minimum
         extra = " (+%d equivalent)" % len(ex.accepted) if ex.accepted else ""
