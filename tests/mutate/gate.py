@@ -24,6 +24,7 @@ The environment says how (the Makefile sets all of it):
   MUTANTS_JOBS      exercises graded at once
   MUTANTS_EX        grade only these exercises ("06.1,09.1")
   MUTANTS_MIN       the score every exercise must reach, in percent
+  MUTANTS_VERBOSE   set: say what happened to each mutant, as it happens
 
 Cost: a test that runs past three times what the reference needs, plus two
 seconds, counts as caught (it hangs), so a mutant that deadlocks costs seconds,
