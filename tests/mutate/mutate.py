@@ -4,6 +4,9 @@
     mutate.py list FILE [--cap N] [--ops OP,...]        id, line and description of each
     mutate.py write FILE DIR [--cap N] [--ops OP,...]   DIR/<id>.c for each, and DIR/mutants.tsv
 
+--starter FILE names the exercise's starter (by default chapters/<chapter>/<x>.c
+for solutions/<chapter>/<x>.c): functions it has word for word are not mutated.
+
 Operators (the id's prefix):
   rel    a comparison moved by one: < <=, > >=, == !=, each to its neighbour
   int    an integer constant +1 or -1
