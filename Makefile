@@ -326,10 +326,16 @@ GRADE_UNAVAILABLE = $(foreach c,$(CHAPTERS),$(if $(call down_for,$(c)),--unavail
 GRADE_TIMEOUT_SCALE := $(if $(filter thread,$(SANITIZE)),$(TSAN_TIMEOUT_SCALE),$(if $(SANITIZE),3,1))
 GRADE_ENV := IPC_BIN_DIR=$(CURDIR)/$(B)/bin IPC_BUILD_DIR=$(CURDIR)/build \
              $(if $(filter thread,$(SANITIZE))$(TSAN_CHAPTERS),TSAN_OPTIONS="suppressions=$(CURDIR)/tests/harness/tsan.supp $$TSAN_OPTIONS")
-GRADE_RUN = $(GRADE_ENV) $(GRADER) --lists $(B)/lists --timeout-scale $(GRADE_TIMEOUT_SCALE) \
+# Each graded test's time limit, and the whole run's, come from the
+# reference answers' measured times (tests/budget.tsv, `make budget`).
+BUDGET := tests/budget.tsv
+GRADE_MEASURE = $(GRADE_ENV) $(GRADER) --lists $(B)/lists --timeout-scale $(GRADE_TIMEOUT_SCALE) \
             $(if $(SANITIZE),--sanitized$(if $(filter thread,$(SANITIZE)),=thread)) $(GRADE_UNAVAILABLE) \
             $(if $(TSAN_CHAPTERS),--tsan-chapters $(subst $(space),$(comma),$(addsuffix /,$(TSAN_CHAPTERS))) \
               --tsan-probe $(TSAN_PROBE) --tsan-timeout-scale $(TSAN_TIMEOUT_SCALE))
+# GRADE_BUDGET=seconds bounds a whole run more tightly (a grading service's
+# own limit, less the build).
+GRADE_RUN = $(GRADE_MEASURE) --budget $(BUDGET) $(if $(GRADE_BUDGET),--budget-total $(GRADE_BUDGET))
 
 # ---------------------------------------------------------------- targets
 .PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
@@ -429,7 +435,29 @@ test-layout: $(if $(PREBUILT),,$(LISTS))
 		{ echo "$$f is graded but has no answer in solutions/" >&2; bad=1; }; done; \
 	tests/packaging/classroom.sh $(B)/lists $(GRADED) | cmp -s - .github/classroom/autograding.json || \
 		{ echo ".github/classroom/autograding.json is out of date: run make classroom" >&2; bad=1; }; \
+	BUDGET_TWICE="$(TSAN_CHAPTERS)" tests/harness/budget.sh check $(BUDGET) $(B)/lists $(GRADED) || bad=1; \
 	[ $$bad = 0 ] && echo "layout: $(words $(EXERCISE_FILES)) exercises, each with starter, answer and tests"
+
+# The time limits in tests/budget.tsv: three runs of the reference answers
+# (with the tests' own limits), the median of each test's time, and from it
+# its limit (tests/harness/budget.sh says how). Measured on a plain build:
+# sanitizer builds scale every limit by GRADE_TIMEOUT_SCALE.
+.PHONY: budget budget-body budget-run
+budget: deps ## re-measure the reference answers' test times and rewrite tests/budget.tsv (a few minutes)
+	$(if $(SANITIZE),$(error make budget measures the plain build; run it without SANITIZE))
+	$(if $(HAVE_SOLUTIONS),,$(error make budget measures the reference answers, which this tree does not have))
+	@$(MAKE) budget-body
+
+budget-body:
+	@$(MAKE) $(MAKE_QUIET) $(GRADER) $(patsubst %,$(B)/lists/%.list,$(GRADED)) $(REFERENCE_TESTS) \
+		$(foreach c,$(CHAPTERS),$(filter $(B)/bin/$(c)/%,$(BINS)))
+	+@$(RUN_EACH) budget -- budget-run$(ALL_NEEDS)
+
+budget-run:
+	$(Q)rm -rf $(B)/budget && for i in 1 2 3; do \
+		$(GRADE_MEASURE) --bins $(B)/reference/tests --out $(B)/budget/run$$i --expect pass --brief \
+			--title "reference answers, run $$i of 3" $(GRADED) || exit 1; done
+	$(Q)tests/harness/budget.sh write $(BUDGET) $(B)/lists $(B)/budget $(GRADED)
 
 # The handout, batch grading and the Gradescope zip, end to end (tests/packaging/).
 test-packaging: $(GRADER) $(if $(PREBUILT),,$(B)/wrong/harness-hostile-bytes/tests/00-getting-started/test_status \

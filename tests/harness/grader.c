@@ -21,6 +21,12 @@
  * cannot run (--tsan-probe, a program of the course's own, fails), the plain
  * verdict stands and the report says the check was not made.
  *
+ * With --budget FILE (tests/budget.tsv), each test's time limit is the one
+ * the table derives from the reference answers' measured time, never more
+ * than the test's own; the whole run gets the sum of its tests' limits, and
+ * once that is used up the remaining tests are stopped and fail, so that a
+ * slow answer cannot keep an unattended grader past its own time limit.
+ *
  * Exit status: 0 when grading ran (the score is in the report); 1 when
  * --strict or --expect was given and not met; 2 for a usage error; 3 when some
  * tests could not be run (NOT RUN above; the reports are still written) or the
@@ -28,6 +34,7 @@
  */
 #include "grader.h"
 
+#include "clock.h"
 #include "die.h"
 #include "parse.h"
 
@@ -45,22 +52,28 @@ static const char usage_text[] =
     "--bins DIR... --lists DIR [--out DIR] [--chapter CH] [--exercise ID]\n"
     "       [--unavailable CHAPTER=REASON]..."
     "       [--expect pass|fail|zero:ID|caught:ID] [--expect-message TEXT]"
-    " [--strict] [--brief] [--timeout-scale X] [--memory-mb N] [--sanitized[=thread]] [--title TEXT]\n"
+    " [--strict] [--brief] [--timeout-scale X] [--budget FILE] [--budget-total SECONDS]\n"
+    "       [--memory-mb N] [--sanitized[=thread]] [--title TEXT]\n"
     "       [--tsan DIR (after its --bins)]... [--tsan-chapters LIST] [--tsan-probe PROGRAM]"
     " [--tsan-timeout-scale X] PROGRAM...";
 
 struct options {
     const char *bins[8]; /* searched in order for each test program */
     int nbins;
-    const char *lists, *out, *chapter, *exercise, *expect, *title;
+    const char *lists, *out, *chapter, *exercise, *expect, *title, *budget;
     const char *expect_message; /* with zero:ID or caught:ID: what ID's failures must say */
     int strict, brief;
+    long budget_total; /* --budget-total: a shorter bound on the whole run, or 0 */
     const char *unavailable[8]; /* "CHAPTER=REASON": that chapter's tests cannot run */
     int nunavailable;
     const char *tsan[8]; /* tsan[i]: ThreadSanitizer copies of bins[i]'s programs, or NULL */
     const char *tsan_chapters, *tsan_probe;
     double tsan_scale;
 };
+
+/* The grader's own work around each test (making and removing its world,
+ * killing what it left), allowed for in the run's budget. */
+#define BUDGET_SLACK_S 0.5
 
 struct results {
     struct result *r;
@@ -224,6 +237,48 @@ static size_t load_program(const struct options *o, const char *program, struct 
     return added;
 }
 
+/* Time limits from the budget table (tests/budget.tsv, written by `make
+ * budget`): rows "program<TAB>reference seconds<TAB>limit<TAB>test name".
+ * A row's limit replaces the test's own when it is shorter: the test's own
+ * limit stays the upper bound. A test with no row (an instructor's extra
+ * tests, the unit tests) keeps its own limit; make test checks that every
+ * graded test has one. */
+static void apply_budget(const char *path, struct results *rs)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        fprintf(stderr, "grade: --budget %s: %s\n", path, strerror(errno));
+        exit(3);
+    }
+    char line[1400];
+    for (int n = 1; fgets(line, sizeof line, f) != NULL; n++) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        char *prog = strtok(line, "\t"), *ref = strtok(NULL, "\t"), *lim = strtok(NULL, "\t"),
+             *name = strtok(NULL, "");
+        char *end = NULL;
+        double ref_s = ref != NULL ? strtod(ref, &end) : -1;
+        long limit;
+        if (name == NULL || end == NULL || *end != '\0' || !(ref_s >= 0) ||
+            parse_long(lim, 1, 3600, &limit) != 0) {
+            fprintf(stderr,
+                    "grade: %s:%d: not a row 'program<TAB>reference seconds<TAB>limit<TAB>test'\n",
+                    path, n);
+            exit(3);
+        }
+        for (size_t i = 0; i < rs->n; i++) {
+            struct result *r = &rs->r[i];
+            if (strcmp(r->program, prog) != 0 || strcmp(r->name, name) != 0)
+                continue;
+            r->reference_s = ref_s;
+            if (limit < r->timeout_s)
+                r->timeout_s = (int)limit;
+        }
+    }
+    fclose(f);
+}
+
 /* Where PROGRAM's binary is (or would be, if it did not build); returns
  * which --bins that is. */
 static int locate(const struct options *o, const char *program, char *bin, size_t size)
@@ -295,7 +350,9 @@ static void tsan_check(const struct options *o, const struct sandbox *sb, const 
     }
     struct sandbox tsb = *sb;
     tsb.sanitized = tsb.tsan = 1;
-    tsb.timeout_scale = o->tsan_scale;
+    /* A limit measured from the reference answers (tests/budget.tsv) holds
+     * for the copy as it is: built with IPC_SANITIZED, its tests do less. */
+    tsb.timeout_scale = r->reference_s > 0 ? 1 : o->tsan_scale;
     struct result t = *r;
     t.output = NULL;
     t.message[0] = '\0';
@@ -322,6 +379,37 @@ static void tsan_check(const struct options *o, const struct sandbox *sb, const 
         snprintf(r->message, sizeof r->message, "%s", t.message);
     else
         snprintf(r->message, sizeof r->message, "in the ThreadSanitizer build: %.990s", t.message);
+}
+
+/* Bounds test r's limit by what is left of the run's budget (budget_s from
+ * run_start), at the given timeout scale, setting *cut if it had to. With
+ * nothing left, fails r, saying why, and returns 0. */
+static int within_budget(double budget_s, uint64_t run_start, double scale, struct result *r,
+                         int *cut)
+{
+    double left = budget_s - (double)(clock_now_ns() - run_start) / 1e9;
+    if (left < 1) {
+        r->verdict = V_TIMEOUT;
+        snprintf(r->message, sizeof r->message,
+                 "not run: the submission used its whole time budget of %.0f s (the tests "
+                 "before it took that long)",
+                 budget_s);
+        return 0;
+    }
+    if (r->timeout_s * scale > left) {
+        r->timeout_s = (int)(left / scale);
+        r->timeout_s += r->timeout_s == 0;
+        *cut = 1;
+    }
+    return 1;
+}
+
+/* Will test r, which the --bins at index which holds, be run again in its
+ * ThreadSanitizer copy once it passes? */
+static int tsan_wanted(const struct options *o, int which, const struct result *r)
+{
+    return o->tsan[which] != NULL && o->tsan_chapters != NULL &&
+           in_list(o->tsan_chapters, chapter_of(r->program), 1);
 }
 
 /* Why test r breaks the expectation, or NULL if it does not. */
@@ -404,6 +492,8 @@ int main(int argc, char **argv)
                                              {"strict", no_argument, NULL, 's'},
                                              {"brief", no_argument, NULL, 'B'},
                                              {"timeout-scale", required_argument, NULL, 't'},
+                                             {"budget", required_argument, NULL, 'L'},
+                                             {"budget-total", required_argument, NULL, 'W'},
                                              {"memory-mb", required_argument, NULL, 'm'},
                                              {"sanitized", optional_argument, NULL, 'S'},
                                              {"tsan", required_argument, NULL, 'Z'},
@@ -433,6 +523,10 @@ int main(int argc, char **argv)
         case 't':
             sb.timeout_scale =
                 (double)parse_long_arg(optarg, 1, 100, "--timeout-scale", usage_text);
+            break;
+        case 'L': o.budget = optarg; break;
+        case 'W':
+            o.budget_total = parse_long_arg(optarg, 1, 86400, "--budget-total", usage_text);
             break;
         case 'm':
             sb.memory_mb = parse_long_arg(optarg, 64, 1 << 20, "--memory-mb", usage_text);
@@ -501,11 +595,35 @@ int main(int argc, char **argv)
                 o.chapter ? o.chapter : "", o.exercise ? " EX=" : "", o.exercise ? o.exercise : "");
         return 2;
     }
+    /* The whole run's budget: its tests' limits, each with a little for the
+     * grader's own work around it (a world to make and remove). Tests run one
+     * after the other, so a run that keeps within it ends in time; one that
+     * does not (the grader's own work took longer) must still end. */
+    double budget_s = 0;
+    if (o.budget != NULL) {
+        apply_budget(o.budget, &rs);
+        for (size_t i = 0; i < rs.n; i++) {
+            const struct result *r = &rs.r[i];
+            char bin[4096];
+            if (r->verdict == V_NOT_RUN)
+                continue;
+            budget_s += r->timeout_s * sb.timeout_scale + BUDGET_SLACK_S;
+            if (tsan_wanted(&o, locate(&o, r->program, bin, sizeof bin), r))
+                budget_s += r->timeout_s * (r->reference_s > 0 ? 1 : o.tsan_scale) + BUDGET_SLACK_S;
+        }
+        budget_s = (double)(long)(budget_s + 0.5);
+    }
+    /* A grading service with a shorter limit than the sum (an instructor's
+     * own setting) gets the remaining tests failed, not the run killed. */
+    if (o.budget_total > 0 && (budget_s == 0 || o.budget_total < budget_s))
+        budget_s = (double)o.budget_total;
     /* The course's own code must clean up after itself. */
     sb.fail_on_leftovers = o.expect != NULL && strcmp(o.expect, "pass") == 0;
     sandbox_init(&sb, probe);
 
     int progress = isatty(STDERR_FILENO);
+    uint64_t run_start = clock_now_ns();
+    size_t out_of_time = 0;
     for (size_t i = 0; i < rs.n; i++) {
         struct result *r = &rs.r[i];
         char bin[4096], log[4200];
@@ -525,13 +643,32 @@ int main(int argc, char **argv)
             first_error(log, r);
             continue;
         }
+        /* What is left of the run's budget bounds this test's limit. */
+        int own_limit = r->timeout_s, cut = 0;
+        if (budget_s > 0 && !within_budget(budget_s, run_start, sb.timeout_scale, r, &cut)) {
+            out_of_time++;
+            continue;
+        }
         /* The test runs in a directory of its own: it needs the full path. */
         char full[PATH_MAX];
         sandbox_run(&sb, realpath(bin, full) != NULL ? full : bin, r);
-        if (r->verdict == V_PASS && o.tsan[which] != NULL && o.tsan_chapters != NULL &&
-            in_list(o.tsan_chapters, chapter_of(r->program), 1))
-            tsan_check(&o, &sb, o.tsan[which], &ts, r);
+        if (r->verdict == V_PASS && tsan_wanted(&o, which, r)) {
+            r->timeout_s = own_limit;
+            double scale = r->reference_s > 0 ? 1 : o.tsan_scale; /* as tsan_check() scales it */
+            if (budget_s > 0 && !within_budget(budget_s, run_start, scale, r, &cut)) {
+                r->earned = 0;
+                out_of_time++;
+            } else
+                tsan_check(&o, &sb, o.tsan[which], &ts, r);
+        }
+        r->timeout_s = own_limit;
+        if (cut && r->verdict == V_TIMEOUT) {
+            snprintf(r->message, sizeof r->message,
+                     "stopped: the submission used its whole time budget of %.0f s", budget_s);
+            out_of_time++;
+        }
     }
+    double run_s = (double)(clock_now_ns() - run_start) / 1e9;
     if (progress)
         fprintf(stderr, "\r\033[K");
 
@@ -549,7 +686,20 @@ int main(int argc, char **argv)
         if (o.title != NULL)
             printf("\n== %s ==\n", o.title);
         report_text(rs.r, rs.n, isatty(STDOUT_FILENO), sb.isolation);
+        if (budget_s > 0) {
+            double reference = 0;
+            for (size_t i = 0; i < rs.n; i++)
+                reference += rs.r[i].reference_s;
+            printf("Time: %.0f s of a budget of %.0f s (the reference answers take %.0f s; "
+                   "limits from %s, see docs/grading.md)\n",
+                   run_s, budget_s, reference, o.budget);
+        }
     }
+    if (out_of_time > 0)
+        fprintf(stderr,
+                "grade: the submission used its whole time budget of %.0f s: %zu test%s stopped "
+                "or not run\n",
+                budget_s, out_of_time, out_of_time == 1 ? "" : "s");
     if (o.out != NULL) {
         char path[4096];
         char cmd_dir[4096];

@@ -49,6 +49,7 @@ struct result {
     char message[1024]; /* first failure, "file:line: text", or what went wrong */
     char *output;       /* last lines the test printed (malloc'd, may be NULL) */
     double seconds;
+    double reference_s; /* the reference answer's time, from the budget table (0: none) */
 };
 
 /** Runs test r->index of program bin under the sandbox and fills in r's result. */

@@ -170,6 +170,12 @@ int report_json(const char *path, const struct result *rs, size_t n, const char 
     snprintf(summary, sizeof summary, "Score: %ld/%ld%s%s", earned, possible,
              isolation != NULL ? "\n" : "", isolation != NULL ? isolation : "");
     json_string(f, summary);
+    /* What the reference answers took on the same tests (tests/budget.tsv),
+     * so that a batch can point out submissions far slower than that. */
+    double reference = 0;
+    for (size_t i = 0; i < n; i++)
+        reference += rs[i].reference_s;
+    fprintf(f, ",\n  \"extra_data\": {\"reference_time\": %.1f}", reference);
     fputs(",\n  \"tests\": [", f);
     for (size_t i = 0; i < n; i++) {
         const struct result *r = &rs[i];

@@ -8,7 +8,9 @@
 # A-Za-z0-9._- made '_', a suffix -2, -3... where two would be the same)
 # names its row. Writes OUT/scores.csv (submission, one column per exercise,
 # total, suspicious: the exercises whose code an instructor should look at,
-# see suspect.sh) and OUT/submissions/<name>/{report.txt,results.json,
+# see suspect.sh, seconds: how long its tests ran, and note: "slow" when that
+# is more than twice what the reference answers take on the same tests, by
+# tests/budget.tsv) and OUT/submissions/<name>/{report.txt,results.json,
 # junit.xml,suspicious.txt}.
 # One broken or hostile submission gets an empty row and never stops the
 # batch. Links are never followed: a submission that is a link, or an
@@ -117,7 +119,7 @@ done | sort -u -V)
 {
     printf 'submission'
     for e in $exercises; do printf ',%s' "$e"; done
-    printf ',total,suspicious\n'
+    printf ',total,suspicious,seconds,note\n'
     for n in "${names[@]}"; do
         f=$out/submissions/$n/results.json
         printf '%s' "$n"
@@ -134,8 +136,17 @@ done | sort -u -V)
         done
         [ -f "$f" ] && printf ',%s' "$total" || printf ','
         # "chapters/04-ring-buffer/ring.c" of each note, once: no commas in course names.
-        printf ',%s\n' "$(sed -n 's|^suspicious: chapters/\([^:]*\): .*|\1|p' \
+        printf ',%s' "$(sed -n 's|^suspicious: chapters/\([^:]*\): .*|\1|p' \
             "$out/submissions/$n/suspicious.txt" 2>/dev/null | sort -u | tr '\n' ' ' | sed 's/ $//')"
+        if [ -f "$f" ]; then
+            # The grader writes both times; one second more absorbs the rounding.
+            secs=$(grep -o '"execution_time": [0-9]*' "$f" | grep -o '[0-9]*$')
+            ref=$(grep -o '"reference_time": [0-9.]*' "$f" | grep -o '[0-9.]*$')
+            note=$(awk -v s="${secs:-0}" -v r="${ref:-0}" 'BEGIN { if (r > 0 && s > 2 * r + 1) print "slow" }')
+            printf ',%s,%s\n' "$secs" "$note"
+        else
+            printf ',,\n'
+        fi
     done
 } >"$out/scores.csv"
 echo "grade-all: ${#names[@]} submission(s); scores in $out/scores.csv"

@@ -136,6 +136,10 @@ grep -q '^evil,' "$scores" && [ -z "$(total evil)" ] ||
     fail "grade-all: an archive holding a link was graded: $(grep '^evil,' "$scores")"
 grep -q 'refused: it holds a link' "$tmp/grade-all/submissions/evil.log" ||
     fail "grade-all: an archive holding a link is not refused with a reason"
+head -1 "$scores" | grep -q ',total,suspicious,seconds,note$' ||
+    fail "grade-all: scores.csv does not end its columns with total, suspicious, seconds and note: $(head -1 "$scores")"
+[[ "$(column perfect seconds)" =~ ^[0-9]+$ && "$(column perfect note)" =~ ^(slow)?$ ]] ||
+    fail "grade-all: a perfect submission has no seconds, or a note that is not 'slow': $(grep '^perfect,' "$scores")"
 ok "grade-all: perfect $max, untouched 0, syntax error and endless loop $((max - first_pts)), edited tests 0"
 expect snooping "$max" "code that only looks suspicious loses nothing"
 [ "$(column snooping suspicious)" = "${first#chapters/}" ] && [ -z "$(column perfect suspicious)" ] ||
