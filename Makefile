@@ -132,13 +132,18 @@ UNIT := $(patsubst tests/%.c,%,$(sort $(wildcard tests/common/test_*.c tests/[0-
 # chapters' tests in ThreadSanitizer too; see "ThreadSanitizer copies".)
 # One that only a grader running as root can catch (a test that reads what
 # an earlier test left: only root gives each test a world of its own) says
-# "root" in tests/wrong/<name>/needs.
+# "root" in tests/wrong/<name>/needs. One that, without namespaces, would
+# reach past its test (kill(-1) ends every process of the user) says
+# "namespaces": graded as root, or where unprivileged user namespaces work.
 wrong_only = $(strip $(if $(wildcard tests/wrong/$(1)/only-with),$(file < tests/wrong/$(1)/only-with)))
-wrong_needs_root = $(and $(wildcard tests/wrong/$(1)/needs),$(filter root,$(file < tests/wrong/$(1)/needs)))
+wrong_needs = $(and $(wildcard tests/wrong/$(1)/needs),$(filter $(2),$(file < tests/wrong/$(1)/needs)))
+wrong_needs_root = $(call wrong_needs,$(1),root)
 AS_ROOT := $(filter 0,$(shell id -u))
+HAVE_NS := $(or $(AS_ROOT),$(shell unshare -Urmip --fork --mount-proc true 2>/dev/null && echo yes))
 WRONG := $(foreach w,$(sort $(notdir $(wildcard tests/wrong/*))),$(if $(call wrong_only,$(w)),\
            $(if $(filter $(or $(SANITIZE),plain),$(call wrong_only,$(w))),$(w)),\
-           $(if $(call wrong_needs_root,$(w)),$(if $(AS_ROOT),$(w)),$(w))))
+           $(if $(call wrong_needs_root,$(w)),$(if $(AS_ROOT),$(w)),\
+           $(if $(call wrong_needs,$(w),namespaces),$(if $(HAVE_NS),$(w)),$(w)))))
 exercise_of = $(dir $(1))$(patsubst test_%,%,$(notdir $(1))).c
 test_deps = $(B)/obj/tests/$(1).o $(patsubst %.c,$(B)/obj/%.o,$($(1)_EXTRA)) $(HARNESS_OBJS) $(LIBCOMMON)
 test_link = $(CC) $(LDFLAGS_ALL) -o $$@ $$@.ex.o $(call test_deps,$(1)) $($(1)_LIBS) -lcunit $(LDLIBS_ALL)
@@ -335,7 +340,7 @@ GRADE_RUN = $(GRADE_MEASURE) --budget $(BUDGET) $(if $(GRADE_BUDGET),--budget-to
 # ---------------------------------------------------------------- targets
 .PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
         handout grade-all gradescope classroom test-distro test-layout test-packaging \
-        test-reference test-stubs test-wrong test-body test-build tests-tsan demo-body grade-body grade-run \
+        test-reference test-stubs test-wrong test-mutants test-body test-build tests-tsan demo-body grade-body grade-run \
         grade-all-run docs-body bench-body \
         $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
@@ -405,7 +410,8 @@ endif
 ALL_NEEDS := $(call needs,$(CHAPTERS))
 test-body:
 	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
-		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) docs-body test-reference$(ALL_NEEDS)
+		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) \
+		docs-body test-reference$(ALL_NEEDS)
 
 test-build:
 	@ok=0; $(MAKE) $(MAKE_QUIET) -k tests $(WRONG_TESTS) $(BINS) || \
@@ -454,8 +460,33 @@ budget-run:
 	$(Q)tests/harness/budget.sh write $(BUDGET) $(B)/lists $(B)/budget $(GRADED)
 
 # The handout, batch grading and the Gradescope zip, end to end (tests/packaging/).
-test-packaging: $(GRADER) $(if $(PREBUILT),,$(B)/wrong/harness-hostile-bytes/tests/00-getting-started/test_status)
+test-packaging: $(GRADER) $(if $(PREBUILT),,$(B)/wrong/harness-hostile-bytes/tests/00-getting-started/test_status \
+		$(B)/wrong/harness-kill-all/tests/00-getting-started/test_status)
 	$(Q)B=$(B) tests/packaging/test-packaging.sh
+
+# The mutation gate (tests/mutate/): small semantic changes to each reference
+# answer must fail its tests; an exercise where fewer than 90 % of the
+# mutants that compile are caught fails, and the survivors are printed.
+# Memory-order mutants (acquire/release made relaxed) only a race detector can
+# catch on x86: they are graded in the SANITIZE=thread build, the rest in the
+# plain one. EX=06.1,09.1 narrows it; MUTANTS_CAP=N sets mutants per exercise.
+MUTANTS_OPS := $(if $(filter thread,$(SANITIZE)),mo,rel$(comma)int$(comma)idx$(comma)ret$(comma)del)
+test-mutants: export MUT_GRADE = $(GRADE_RUN)
+test-mutants: export MUT_CC = $(CC)
+test-mutants: export MUT_CFLAGS = $(LEARNER_CFLAGS)
+test-mutants: export MUT_CPPFLAGS = $(CPPFLAGS_ALL)
+test-mutants: export MUT_LDFLAGS = $(LDFLAGS_ALL)
+test-mutants: export MUT_LDLIBS = $(LDLIBS_ALL)
+test-mutants: export MUT_LISTS = $(B)/lists
+test-mutants: export MUT_BINS = $(B)/reference/tests
+test-mutants: export MUT_TIMEOUT_SCALE = $(GRADE_TIMEOUT_SCALE)
+test-mutants: export MUT_OPS = $(MUTANTS_OPS)
+test-mutants: export MUTANTS_EX = $(EX)
+test-mutants: $(if $(PREBUILT),,tests)
+	$(Q)rm -rf $(B)/mutants && mkdir -p $(B)/mutants && printf '%s\t%s\t%s\t%s\n' \
+		$(foreach t,$(GRADED),'$(t)' 'solutions/$(call exercise_of,$(t))' '$(call test_deps,$(t))' '$($(t)_LIBS)') \
+		> $(B)/mutants/plan.tsv
+	$(Q)/usr/bin/python3 tests/mutate/gate.py $(B)/mutants/plan.tsv $(B)/mutants
 
 test-reference: $(if $(PREBUILT),,tests $(if $(strip $(TSAN_TESTS)),tests-tsan))
 	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests $(call tsan_bins,reference) --out $(B)/test/reference --expect pass \

@@ -132,6 +132,30 @@ static void layout_and_close(void)
     tiny_ring_big_messages(&rnd);
 }
 
+/* Memory that held an earlier ring: mmap's zeros are not a promise, so
+ * ring_init must store every index, cached copy and the closed flag. */
+static void init_over_old_ring(void)
+{
+    uint64_t key = msg_new_key();
+    size_t bytes = ring_bytes(8, 16);
+    GRADE_REQUIRE(bytes >= sizeof(struct ring) + 8 * 16, "ring_bytes(8, 16) = %zu: too small", bytes);
+    struct ring *r = proc_shared(bytes);
+    GRADE_REQUIRE(r != NULL, "mmap: %s", strerror(errno));
+    memset(r, 0xa5, bytes);
+    int rc = ring_init(r, 8, 16);
+    GRADE_REQUIRE(rc == 0, "ring_init(8, 16) over an old ring's memory returned %d, expected 0", rc);
+    unsigned char m[16];
+    GRADE_EXPECT_LONG(ring_try_pop(r, m), -EAGAIN,
+                      "ring_init makes an empty, open ring whatever the memory held before: it must "
+                      "store both indices, both cached copies and closed");
+    for (uint64_t i = 0; i < 8; i++)
+        push_ok(r, i, key);
+    GRADE_EXPECT_LONG(ring_try_push(r, m), -EAGAIN, "8 pushes fill a ring of 8, even over old memory");
+    for (uint64_t i = 0; i < 8; i++)
+        pop_ok(r, i, key);
+    munmap(r, bytes);
+}
+
 GRADE_TESTS(
     GRADE_TEST_TIMEOUT("07.1", "cached indices; two threads: 10 million checked messages across the wrap",
                        ten_million_threads, 4, 30),
@@ -139,4 +163,6 @@ GRADE_TESTS(
                        two_processes, 3, 30),
     GRADE_TEST_TIMEOUT("07.1", "cached indices; alignment checked; close drains, then -EPIPE",
                        layout_and_close, 2, 20),
+    GRADE_TEST("07.1", "ring_init over an old ring's memory: empty, open, every index reset",
+               init_over_old_ring, 1),
 )

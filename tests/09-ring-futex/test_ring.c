@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #ifdef IPC_SANITIZED
@@ -250,6 +251,45 @@ static void killed_producer(void)
     check_kill(&rnd, 10);
 }
 
+/* The other side's liveness check reads what ring_attach stored; a caller
+ * that checks the result must be able to trust it. */
+static void attach_sides(void)
+{
+    struct ring *r = new_ring(4096, 0);
+    GRADE_EXPECT_LONG(ring_attach(r, RING_PRODUCER), 0, "attaching as the producer succeeds");
+    GRADE_EXPECT_LONG(ring_attach(r, RING_CONSUMER), 0, "attaching as the consumer succeeds");
+    GRADE_EXPECT_LONG(ring_attach(r, (enum ring_side)2), -EINVAL,
+                      "a side that is neither producer nor consumer is refused with -EINVAL");
+    GRADE_EXPECT_LONG(ring_attach(r, (enum ring_side)-1), -EINVAL,
+                      "a side that is neither producer nor consumer is refused with -EINVAL");
+    munmap(r, ring_bytes(4096));
+}
+
+/* A producer that is gone for good (exited and reaped, so its pid names no
+ * process at all) is as dead as one killed mid-stream: the consumer must
+ * say so, not wait for it forever. */
+static void reaped_producer(void)
+{
+    struct ring *r = new_ring(4096, 0);
+    pid_t pid = fork();
+    GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0)
+        _exit(ring_attach(r, RING_PRODUCER) == 0 ? 0 : 1);
+    int status;
+    GRADE_REQUIRE(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "the producer process could not attach");
+    ring_attach(r, RING_CONSUMER);
+    const void *payload;
+    uint32_t len;
+    uint64_t start = now_ns();
+    int rc = ring_peek_wait(r, &payload, &len);
+    uint64_t ms = (now_ns() - start) / 1000000u;
+    GRADE_EXPECT_LONG(rc, -EOWNERDEAD, "the producer exited and was reaped before the consumer waited");
+    GRADE_CHECK(ms <= DEATH_LIMIT_MS, "the dead producer was reported after %llu ms; the limit is %d ms",
+                (unsigned long long)ms, DEATH_LIMIT_MS);
+    munmap(r, ring_bytes(4096));
+}
+
 GRADE_TESTS(
     GRADE_TEST_TIMEOUT("09.1", "a killed producer is reported; 10M records between two threads that sleep",
                        threads_sleeping, 4, 40),
@@ -257,4 +297,7 @@ GRADE_TESTS(
                        processes_and_idle, 3, 40),
     GRADE_TEST_TIMEOUT("09.1", "SIGKILL at 10 random moments: whole records only, then -EOWNERDEAD within 1 s",
                        killed_producer, 3, 40),
+    GRADE_TEST("09.1", "ring_attach: 0 for either side, -EINVAL for any other", attach_sides, 1),
+    GRADE_TEST("09.1", "a producer already exited and reaped: -EOWNERDEAD, never a wait forever",
+               reaped_producer, 1),
 )

@@ -685,7 +685,7 @@ int main(int argc, char **argv)
     } else {
         if (o.title != NULL)
             printf("\n== %s ==\n", o.title);
-        report_text(rs.r, rs.n, isatty(STDOUT_FILENO));
+        report_text(rs.r, rs.n, isatty(STDOUT_FILENO), sb.isolation);
         if (budget_s > 0) {
             double reference = 0;
             for (size_t i = 0; i < rs.n; i++)
@@ -712,7 +712,7 @@ int main(int argc, char **argv)
             }
         mkdir(o.out, 0755);
         snprintf(path, sizeof path, "%s/results.json", o.out);
-        int bad = report_json(path, rs.r, rs.n) != 0;
+        int bad = report_json(path, rs.r, rs.n, sb.isolation) != 0;
         if (!bad) {
             snprintf(path, sizeof path, "%s/junit.xml", o.out);
             bad = report_junit(path, rs.r, rs.n) != 0;

@@ -29,7 +29,9 @@ struct sandbox {
     const char *tmp_base; /* where each test gets its own working directory */
     int fail_on_leftovers; /* a /dev/shm object left behind fails a passing test */
     const char *course;    /* the course tree, which tests must reach */
-    int isolated;          /* each test in a world of its own (world.c) */
+    int isolated;          /* each test in a world of its own, made as root (world.c) */
+    int own_ns;            /* each test in a world of its own, in namespaces of the user's */
+    const char *isolation; /* what isolation was in force, one line for the reports */
 };
 
 /** One test's row and result. */
@@ -68,6 +70,20 @@ int world_reach(const char *course);
 int world_leftovers(const char *root, char *first, size_t size);
 /** Unmounts and removes a test's world, with all it holds. */
 void world_remove(const char *root);
+/** Non-zero if, without root, tests can have worlds in namespaces of the user's own
+ * (user, mount, IPC, PID) and can run probe_bin there. */
+int world_available_own(const char *tmp_base, const char *course, const char *probe_bin);
+/** fork() into a new user and PID namespace: the child is the namespace's init. */
+pid_t world_clone(void);
+/** In world_clone's child: maps the user to itself, mounts a tmpfs on the empty
+ * directory root and enters the world as world_enter does. 0 or -1. */
+int world_enter_own(const char *root, const char *course);
+/** The namespace's init, once it has forked the test: reaps, kills what the test
+ * left, writes "STATUS\tLEFTOVERS\tFIRST" on report_fd. Never returns. */
+_Noreturn void world_init(pid_t test, int report_fd);
+/** Reads world_init's line: the test's wait status into status, the first
+ * /dev/shm leftover into first; returns how many there were, or -1. */
+int world_init_report(int fd, int *status, char *first, size_t size);
 
 /** In a process about to run a ThreadSanitizer program: a memory layout it can use. */
 void tsan_fixed_layout(void);
@@ -81,11 +97,13 @@ char *tsan_explain(const char *buf, size_t len, const char *bin, char *message, 
 /** Name of a signal for reports: "SIGSEGV". */
 const char *signal_name(int sig);
 
-/** Prints the human report (a table per chapter and exercise) and the score. */
-void report_text(const struct result *rs, size_t n, int color);
+/** Prints the human report (a table per chapter and exercise), the score and,
+ * if not NULL, the line that says what isolation the tests had. */
+void report_text(const struct result *rs, size_t n, int color, const char *isolation);
 
-/** Writes Gradescope's results.json; returns 0 or -1 with errno set. */
-int report_json(const char *path, const struct result *rs, size_t n);
+/** Writes Gradescope's results.json, isolation (if not NULL) in its top-level
+ * output; returns 0 or -1 with errno set. */
+int report_json(const char *path, const struct result *rs, size_t n, const char *isolation);
 
 /** Writes JUnit XML; returns 0 or -1 with errno set. */
 int report_junit(const char *path, const struct result *rs, size_t n);

@@ -44,7 +44,7 @@ static void totals(const struct result *rs, size_t n, long *earned, long *possib
     }
 }
 
-void report_text(const struct result *rs, size_t n, int color)
+void report_text(const struct result *rs, size_t n, int color, const char *isolation)
 {
     const char *green = color ? "\033[32m" : "", *red = color ? "\033[31m" : "",
                *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
@@ -88,6 +88,8 @@ void report_text(const struct result *rs, size_t n, int color)
     long earned, possible;
     totals(rs, n, &earned, &possible);
     printf("\n%sScore: %ld/%ld%s\n", bold, earned, possible, off);
+    if (isolation != NULL) /* what a grade is worth depends on what the tests could reach */
+        printf("%s\n", isolation);
 }
 
 /* Length of the valid UTF-8 character at s, or 0 if it is none: a stray or
@@ -152,7 +154,7 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int report_json(const char *path, const struct result *rs, size_t n)
+int report_json(const char *path, const struct result *rs, size_t n, const char *isolation)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL)
@@ -164,8 +166,9 @@ int report_json(const char *path, const struct result *rs, size_t n)
         seconds += rs[i].seconds;
     fprintf(f, "{\n  \"score\": %ld,\n  \"execution_time\": %.0f,\n  \"output\": ", earned,
             seconds + 0.5);
-    char summary[128];
-    snprintf(summary, sizeof summary, "Score: %ld/%ld", earned, possible);
+    char summary[256];
+    snprintf(summary, sizeof summary, "Score: %ld/%ld%s%s", earned, possible,
+             isolation != NULL ? "\n" : "", isolation != NULL ? isolation : "");
     json_string(f, summary);
     /* What the reference answers took on the same tests (tests/budget.tsv),
      * so that a batch can point out submissions far slower than that. */

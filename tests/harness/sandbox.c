@@ -5,8 +5,11 @@
  * limits; as root it also runs as a user of its own, so a fork loop meets
  * RLIMIT_NPROC and every process it left behind can be killed by uid. The
  * grader is a child subreaper, so a process that escapes its group (setsid,
- * double fork) is re-parented here and killed too. The verdict comes only
- * from the token-stamped line on the report pipe (see runtime.c).
+ * double fork) is re-parented here and killed too. Without root, where user
+ * namespaces are allowed, the child is instead the init of a PID namespace
+ * of its own (world.c), which runs the test: killing it kills the lot. The
+ * verdict comes only from the token-stamped line on the report pipe (see
+ * runtime.c).
  */
 #include "grader.h"
 
@@ -137,6 +140,12 @@ void sandbox_init(struct sandbox *sb, const char *probe_bin)
     if (geteuid() == 0 && !sb->isolated)
         fprintf(stderr, "grade: warning: no namespaces here: tests share /tmp, /dev/shm, IPC and "
                         "/proc, and only what their user left is removed\n");
+    sb->own_ns = geteuid() != 0 && world_available_own(sb->tmp_base, sb->course, probe_bin);
+    if (geteuid() != 0 && !sb->own_ns)
+        fprintf(stderr, "grade: warning: no namespaces of your own for the tests here (the "
+                        "kernel refuses them, or the tests cannot be run in them): tests share "
+                        "/tmp, /dev/shm, IPC and /proc, and a test that kills every process of "
+                        "yours (kill(-1)) or its session ends this run too\n");
     if (geteuid() == 0 && sb->drop_uid == -2) {
         sb->drop_uid = pick_test_uid();
         if (sb->drop_uid >= 0 && probe_bin != NULL && !uid_can_run(sb, sb->drop_uid, probe_bin)) {
@@ -151,6 +160,13 @@ void sandbox_init(struct sandbox *sb, const char *probe_bin)
     }
     if (sb->drop_uid < 0) /* RLIMIT_NPROC counts all of this user's processes */
         sb->max_procs += count_processes_of(geteuid());
+    sb->isolation = sb->own_ns ? "isolation: own namespaces (user, mount, IPC, PID)"
+                    : sb->isolated && sb->drop_uid >= 0
+                        ? "isolation: namespaces as root (mount, IPC, /proc; a uid of its own)"
+                    : sb->isolated ? "isolation: namespaces as root (mount, IPC, /proc; tests run as root)"
+                    : sb->drop_uid >= 0
+                        ? "isolation: none (shared /tmp, /dev/shm, IPC, /proc; a uid of its own)"
+                        : "isolation: none (shared /tmp, /dev/shm, IPC, /proc and the grader's user)";
 
     char opt[256];
     if (sb->sanitized) {
@@ -173,7 +189,7 @@ static void set_limit(int resource, rlim_t value)
 /* In the child: from here on, only what the test needs. Never returns. */
 static _Noreturn void start_test(const struct sandbox *sb, const char *bin, int index,
                                  int timeout_s, const char *workdir, int out_fd, int tok_fd,
-                                 int rep_fd)
+                                 int rep_fd, int init_fd)
 {
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* if the grader dies, so does the test */
@@ -181,13 +197,31 @@ static _Noreturn void start_test(const struct sandbox *sb, const char *bin, int 
     /* Move the pipes above the slots they are going to, then into place. */
     int out = fcntl(out_fd, F_DUPFD, 10), tok = fcntl(tok_fd, F_DUPFD, 10),
         rep = fcntl(rep_fd, F_DUPFD, 10);
+    int init = sb->own_ns ? fcntl(init_fd, F_DUPFD_CLOEXEC, 10) : -1;
     int null = open("/dev/null", O_RDONLY);
     if (out < 0 || tok < 0 || rep < 0 || null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 ||
-        dup2(out, 2) < 0 || dup2(tok, 3) < 0 || dup2(rep, 4) < 0)
+        dup2(out, 2) < 0 || dup2(tok, 3) < 0 || dup2(rep, 4) < 0 ||
+        (sb->own_ns && (init < 0 || dup3(init, 5, O_CLOEXEC) < 0)))
         _exit(126);
-    closefrom(5);
+    closefrom(sb->own_ns ? 6 : 5);
 
-    if (sb->isolated) {
+    if (sb->own_ns) {
+        /* We are the init of the test's PID namespace (world_clone). */
+        if (world_enter_own(workdir, sb->course) != 0) {
+            dprintf(2, "grade: cannot set up the test's own namespaces: %s\n", strerror(errno));
+            _exit(126);
+        }
+        pid_t test = fork();
+        if (test < 0) {
+            dprintf(2, "grade: cannot fork the test: %s\n", strerror(errno));
+            _exit(126);
+        }
+        if (test > 0)
+            world_init(test, 5);
+        close(5);
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* if the init dies, so does the test */
+        workdir = "/tmp";                  /* its own, empty */
+    } else if (sb->isolated) {
         if (world_enter(workdir, sb->course) != 0) {
             dprintf(2, "grade: cannot set up the test's own world: %s\n", strerror(errno));
             _exit(126);
@@ -436,10 +470,12 @@ void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r)
 
     char workdir[4096];
     snprintf(workdir, sizeof workdir, "%s/ipc-grade-XXXXXX", sb->tmp_base);
-    int out_pipe[2], tok_pipe[2], rep_pipe[2];
+    int out_pipe[2], tok_pipe[2], rep_pipe[2], init_pipe[2] = {-1, -1};
+    /* In namespaces of its own, the test's init mounts the world on workdir. */
     if ((sb->isolated ? world_make(sb->tmp_base, workdir, sizeof workdir) : mkdtemp(workdir) ? 0 : -1) != 0 ||
         pipe2(out_pipe, O_CLOEXEC) != 0 ||
-        pipe2(tok_pipe, O_CLOEXEC) != 0 || pipe2(rep_pipe, O_CLOEXEC) != 0) {
+        pipe2(tok_pipe, O_CLOEXEC) != 0 || pipe2(rep_pipe, O_CLOEXEC) != 0 ||
+        (sb->own_ns && pipe2(init_pipe, O_CLOEXEC) != 0)) {
         r->verdict = V_FAIL;
         snprintf(r->message, sizeof r->message, "grader could not set up the test: %s",
                  strerror(errno));
@@ -450,12 +486,15 @@ void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r)
         fprintf(stderr, "grade: warning: chown %s: %s\n", workdir, strerror(errno));
 
     uint64_t t0 = clock_now_ns();
-    pid_t pid = fork();
+    pid_t pid = sb->own_ns ? world_clone() : fork();
     if (pid == 0)
-        start_test(sb, bin, r->index, timeout_s, workdir, out_pipe[1], tok_pipe[0], rep_pipe[1]);
+        start_test(sb, bin, r->index, timeout_s, workdir, out_pipe[1], tok_pipe[0], rep_pipe[1],
+                   init_pipe[1]);
     close(out_pipe[1]);
     close(tok_pipe[0]);
     close(rep_pipe[1]);
+    if (sb->own_ns)
+        close(init_pipe[1]);
     if (pid > 0) {
         setpgid(pid, pid); /* also here, so the group exists before we may need to kill it */
         (void)!write(tok_pipe[1], token, strlen(token));
@@ -502,7 +541,18 @@ void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r)
 
     char leftover[300] = "";
     int leftovers;
-    if (sb->isolated) {
+    if (sb->own_ns) {
+        /* The init has exited, and with it the world; what it saw there is in
+         * the pipe. No line: it was killed (time, output) or never started. */
+        int test_status;
+        leftovers = world_init_report(init_pipe[0], &test_status, leftover, sizeof leftover);
+        if (leftovers >= 0 && test_status != -1)
+            status = test_status;
+        if (leftovers < 0)
+            leftovers = 0;
+        close(init_pipe[0]);
+        rmdir(workdir);
+    } else if (sb->isolated) {
         leftovers = world_leftovers(workdir, leftover, sizeof leftover);
         world_remove(workdir);
     } else {

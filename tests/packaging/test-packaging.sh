@@ -13,7 +13,9 @@
 #      other chapter and say which one failed;
 #   5. as root, a handout under a 0700 folder (as /root is) gives a correct
 #      answer full marks;
-#   6. results.json and junit.xml stay valid whatever bytes a test prints.
+#   6. results.json and junit.xml stay valid whatever bytes a test prints;
+#   7. as root, the grader run as nobody gives each test namespaces of its
+#      own, where the kernel allows (tests/packaging/test-unprivileged.sh).
 # The course's own chapters are many; PACKAGING_CH narrows the
 # grading to two chapters (00 and 02, default) so this stays quick.
 set -u
@@ -209,3 +211,8 @@ build/tools/grade --lists "${B:-build}/lists" --bins "$hostile" --out "$tmp/host
     fail "junit.xml is not well-formed after hostile output: $(tail -1 "$tmp/hostile-xml.txt")"
 grep -q 'FAIL' "$tmp/hostile.txt" || fail "the hostile-bytes answer was not graded: $(tail -3 "$tmp/hostile.txt")"
 ok "reports stay valid UTF-8 JSON and XML whatever bytes a test prints"
+
+# 7. the grader without root (a student's make grade), as nobody
+if [ "$(id -u)" = 0 ]; then
+    tests/packaging/test-unprivileged.sh "$tmp" || exit 1
+fi
