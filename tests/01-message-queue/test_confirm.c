@@ -14,7 +14,8 @@
 
 static char texts[MAX_MSGS][24];
 static struct confirm_msg msgs[MAX_MSGS];
-static unsigned char acked[MAX_MSGS];
+/* One more than the most messages: the sentinel after the last one sent. */
+static unsigned char acked[MAX_MSGS + 1];
 
 static void make_messages(size_t n)
 {
