@@ -50,19 +50,24 @@ static void all_confirmed(void)
         make_messages(n);
         memset(acked, 0xee, sizeof acked);
         int rc = confirm_publish(&cc, "", queue, msgs, n, 5000, acked);
-        GRADE_EXPECT_LONG(rc, (long)n, "the broker confirms every message sent to an existing queue");
+        GRADE_EXPECT_LONG(rc, (long)n,
+                          "the broker confirms every message sent to an existing queue");
         total += n;
         size_t ones = 0;
         for (size_t i = 0; i < n; i++)
             ones += acked[i] == 1;
         GRADE_EXPECT_LONG(ones, (long)n, "acked[i] must be 1 for every confirmed message");
         GRADE_CHECK(acked[n] == 0xee, "wrote past acked[n - 1]");
-        GRADE_EXPECT_LONG(cc.next_seq, (long)total + 1, "next_seq counts every message published on the channel");
-        GRADE_CHECK(!frame_pending(conn), "a frame arrived after confirm_publish returned: it returned before the "
-                                          "broker had answered for every message (round %d)", round + 1);
+        GRADE_EXPECT_LONG(cc.next_seq, (long)total + 1,
+                          "next_seq counts every message published on the channel");
+        GRADE_CHECK(!frame_pending(conn),
+                    "a frame arrived after confirm_publish returned: it returned before the "
+                    "broker had answered for every message (round %d)",
+                    round + 1);
     }
     mq_test_close(conn);
-    GRADE_EXPECT_LONG(mq_test_queue_depth(queue), (long)total, "every confirmed message is in the queue");
+    GRADE_EXPECT_LONG(mq_test_queue_depth(queue), (long)total,
+                      "every confirmed message is in the queue");
     mq_test_delete_queue(queue);
 }
 
@@ -74,24 +79,31 @@ static void refused_messages_are_reported(void)
     amqp_connection_state_t conn = mq_test_connect();
     /* A queue that holds k messages and refuses more: the broker nacks them. */
     amqp_table_entry_t args[] = {
-        {.key = amqp_cstring_bytes("x-max-length"), .value = {.kind = AMQP_FIELD_KIND_I32, .value.i32 = (int32_t)k}},
+        {.key = amqp_cstring_bytes("x-max-length"),
+         .value = {.kind = AMQP_FIELD_KIND_I32, .value.i32 = (int32_t)k}},
         {.key = amqp_cstring_bytes("x-overflow"),
-         .value = {.kind = AMQP_FIELD_KIND_UTF8, .value.bytes = amqp_cstring_bytes("reject-publish")}},
-        {.key = amqp_cstring_bytes("x-expires"), .value = {.kind = AMQP_FIELD_KIND_I32, .value.i32 = 60000}},
+         .value = {.kind = AMQP_FIELD_KIND_UTF8,
+                   .value.bytes = amqp_cstring_bytes("reject-publish")}},
+        {.key = amqp_cstring_bytes("x-expires"),
+         .value = {.kind = AMQP_FIELD_KIND_I32, .value.i32 = 60000}},
     };
     amqp_table_t table = {.num_entries = 3, .entries = args};
-    GRADE_REQUIRE(amqp_queue_declare(conn, CH, amqp_cstring_bytes(queue), 0, 0, 0, 0, table) != NULL,
+    GRADE_REQUIRE(amqp_queue_declare(conn, CH, amqp_cstring_bytes(queue), 0, 0, 0, 0, table) !=
+                      NULL,
                   "test set-up: could not declare a queue with x-max-length");
     struct confirm_channel cc;
     GRADE_REQUIRE(confirm_open(&cc, conn, CH) == 0, "confirm_open failed");
     make_messages(n);
     int rc = confirm_publish(&cc, "", queue, msgs, n, 5000, acked);
-    GRADE_EXPECT_LONG(rc, (long)k, "the queue takes only its first messages; the broker nacks the rest");
+    GRADE_EXPECT_LONG(rc, (long)k,
+                      "the queue takes only its first messages; the broker nacks the rest");
     size_t wrong = 0;
     for (size_t i = 0; i < n; i++)
         wrong += acked[i] != (i < k);
-    GRADE_CHECK(wrong == 0, "%zu of %zu entries of acked[] are wrong: messages 0..%zu were confirmed, the rest "
-                            "refused (basic.nack)", wrong, n, k - 1);
+    GRADE_CHECK(wrong == 0,
+                "%zu of %zu entries of acked[] are wrong: messages 0..%zu were confirmed, the rest "
+                "refused (basic.nack)",
+                wrong, n, k - 1);
     mq_test_close(conn);
     mq_test_delete_queue(queue);
 }
@@ -105,14 +117,15 @@ static void closed_channel_is_eproto(void)
     GRADE_REQUIRE(confirm_open(&cc, conn, CH) == 0, "confirm_open failed");
     make_messages(3);
     int rc = confirm_publish(&cc, exchange, "x", msgs, 3, 3000, acked);
-    GRADE_EXPECT_LONG(rc, -EPROTO, "publishing to an exchange that does not exist makes the broker close the "
-                                   "channel (404 NOT_FOUND): nothing was delivered, the caller must know");
+    GRADE_EXPECT_LONG(rc, -EPROTO,
+                      "publishing to an exchange that does not exist makes the broker close the "
+                      "channel (404 NOT_FOUND): nothing was delivered, the caller must know");
     amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
     amqp_destroy_connection(conn);
 }
 
-GRADE_TESTS(
-    GRADE_TEST("01.3", "every message confirmed, answers all read, numbering goes on", all_confirmed, 3),
-    GRADE_TEST("01.3", "a full queue's nacks are reported per message", refused_messages_are_reported, 3),
-    GRADE_TEST("01.3", "a closed channel: -EPROTO", closed_channel_is_eproto, 2),
-)
+GRADE_TESTS(GRADE_TEST("01.3", "every message confirmed, answers all read, numbering goes on",
+                       all_confirmed, 3),
+            GRADE_TEST("01.3", "a full queue's nacks are reported per message",
+                       refused_messages_are_reported, 3),
+            GRADE_TEST("01.3", "a closed channel: -EPROTO", closed_channel_is_eproto, 2), )
