@@ -82,10 +82,11 @@ include $(wildcard chapters/*/chapter.mk)
 # ---------------------------------------------------------------- common/ and the harness
 COMMON_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard common/*.c))
 LIBCOMMON := $(B)/lib/libcommon.a
-HARNESS_OBJS := $(B)/obj/tests/harness/runtime.o $(B)/obj/tests/harness/testutil.o
+HARNESS_OBJS := $(B)/obj/tests/harness/runtime.o $(B)/obj/tests/harness/crashtrace.o \
+                $(B)/obj/tests/harness/testutil.o
 GRADER := build/tools/grade
 GRADER_SRCS := tests/harness/grader.c tests/harness/sandbox.c tests/harness/world.c tests/harness/report.c \
-               tests/harness/tsan.c \
+               tests/harness/tsan.c tests/harness/crashsite.c \
                common/die.c common/parse.c common/clock.c
 
 $(B)/obj/%.o: %.c

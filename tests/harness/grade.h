@@ -82,6 +82,10 @@ extern const struct grade_test grade_tests[];
 /** Number of rows in #grade_tests. */
 extern const size_t grade_test_count;
 
+/** Makes a crash report where it happened: on a fatal signal the test writes its call
+ *  stack for the grader (crashtrace.c). The runtime calls it before each test. */
+void grade_crash_trace_install(void);
+
 /**
  * @brief Records one assertion; on failure its message is formatted from fmt.
  *

@@ -94,6 +94,18 @@ int tsan_probe(const char *probe, char *why, size_t size);
  *  report itself as the result (malloc'd), or NULL if there is none. */
 char *tsan_explain(const char *buf, size_t len, const char *bin, char *message, size_t size);
 
+/** The exercise file a test program grades, from its name: test_ring -> "ring.c". */
+void exercise_file_of(const char *bin, char *out, size_t size);
+/** For a test killed by signal sig: where, from the "grade-crash:" line it wrote as it died
+ *  (crashtrace.c), as " in func() at file.c:LINE" into where, and the output with that line
+ *  replaced by the calls that led there (malloc'd); NULL if it cannot say. */
+char *crash_explain(const char *output, const char *bin, int sig, char *where, size_t size);
+
+/** If what a test printed holds a sanitizer's fatal report ("ERROR: AddressSanitizer: ...",
+ *  UBSan's "runtime error: ..."), makes message say what and where, "AddressSanitizer: SEGV
+ *  on unknown address 0x0 in func() at file.c:8", and returns 1; else 0. */
+int sanitizer_explain(const char *buf, size_t len, const char *bin, char *message, size_t size);
+
 /** Name of a signal for reports: "SIGSEGV". */
 const char *signal_name(int sig);
 

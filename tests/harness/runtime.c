@@ -131,6 +131,7 @@ static int run_one(const char *arg)
     }
     const struct grade_test *t = &grade_tests[index];
     pid_t me = getpid();
+    grade_crash_trace_install();
 
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 3;

@@ -596,6 +596,14 @@ void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r)
                  : sig == SIGXFSZ ? " (file size limit)"
                  : sig == SIGBUS  ? " (access beyond the end of a mapped file?)"
                                   : "");
+        char where[512];
+        char *traced = crash_explain(r->output, bin, sig, where, sizeof where);
+        if (traced != NULL) {
+            size_t used = strlen(r->message);
+            snprintf(r->message + used, sizeof r->message - used, "%s", where);
+            free(r->output);
+            r->output = traced;
+        }
     } else {
         r->verdict = V_FAIL;
         snprintf(r->message, sizeof r->message,
@@ -609,6 +617,8 @@ void sandbox_run(const struct sandbox *sb, const char *bin, struct result *r)
                  "passed, but left %d shared-memory object(s) behind, such as %s (shm_unlink them)",
                  leftovers, leftover);
     }
+    if (sb->sanitized && (r->verdict == V_CRASH || (r->verdict == V_FAIL && !reported)))
+        sanitizer_explain(tail.buf, tail.len, bin, r->message, sizeof r->message);
     if (sb->tsan && r->verdict != V_PASS) {
         /* The report's middle is what a learner needs; the tail shows its end. */
         char *report = tsan_explain(tail.buf, tail.len, bin, r->message, sizeof r->message);

@@ -154,6 +154,13 @@ static int describe_access(char *header, const char *exercise, char *out, size_t
     return 1;
 }
 
+void exercise_file_of(const char *bin, char *out, size_t size)
+{
+    const char *base = strrchr(bin, '/');
+    base = base != NULL ? base + 1 : bin;
+    snprintf(out, size, "%s.c", strncmp(base, "test_", 5) == 0 ? base + 5 : base);
+}
+
 char *tsan_explain(const char *buf, size_t len, const char *bin, char *message, size_t size)
 {
     /* The last report: with halt_on_error the runtime ends the test right
@@ -176,9 +183,7 @@ char *tsan_explain(const char *buf, size_t len, const char *bin, char *message, 
         summary[1 + strcspn(summary + 1, "\n")] = '\0'; /* the "=====" after it says nothing */
 
     char exercise[256];
-    const char *base = strrchr(bin, '/');
-    base = base != NULL ? base + 1 : bin;
-    snprintf(exercise, sizeof exercise, "%s.c", strncmp(base, "test_", 5) == 0 ? base + 5 : base);
+    exercise_file_of(bin, exercise, sizeof exercise);
 
     char kind[128];
     const char *k = rep + sizeof warn - 1;
