@@ -38,7 +38,8 @@ static void on_signal(int sig)
 static void print_python_bytes(amqp_bytes_t body)
 {
     const unsigned char *p = body.bytes;
-    int has_single = memchr(p, '\'', body.len) != NULL, has_double = memchr(p, '"', body.len) != NULL;
+    int has_single = memchr(p, '\'', body.len) != NULL,
+        has_double = memchr(p, '"', body.len) != NULL;
     char quote = has_single && !has_double ? '"' : '\'';
     printf("b%c", quote);
     for (size_t i = 0; i < body.len; i++) {
@@ -90,7 +91,8 @@ int main(int argc, char **argv)
 
     /* no_ack = 0: the broker keeps each message until we acknowledge it, and
      * gives it to another consumer if we die first. */
-    amqp_basic_consume(conn, ch, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
+    amqp_basic_consume(conn, ch, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 0, 0,
+                       amqp_empty_table);
     die_on_amqp_error(amqp_get_rpc_reply(conn), "cannot start consuming");
     printf(" [*] Waiting for messages. To exit press CTRL+C\n");
     fflush(stdout);
@@ -100,9 +102,11 @@ int main(int argc, char **argv)
         struct timeval tick = {.tv_usec = 200000};
         amqp_maybe_release_buffers(conn);
         amqp_rpc_reply_t r = amqp_consume_message(conn, &envelope, &tick, 0);
-        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && r.library_error == AMQP_STATUS_TIMEOUT)
+        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+            r.library_error == AMQP_STATUS_TIMEOUT)
             continue; /* nothing yet: look at the flag again */
-        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && r.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+            r.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
             /* Not a delivery: the broker is closing the channel or the
              * connection and says why in the next frame. */
             amqp_frame_t frame;
@@ -110,7 +114,8 @@ int main(int argc, char **argv)
             if (frame.frame_type != AMQP_FRAME_METHOD)
                 continue;
             if (frame.payload.method.id == AMQP_BASIC_CANCEL_METHOD)
-                die_msg("the broker cancelled the subscription: was the queue '%s' deleted?", queue);
+                die_msg("the broker cancelled the subscription: was the queue '%s' deleted?",
+                        queue);
             if (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
                 frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD) {
                 amqp_rpc_reply_t closed = {.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION,

@@ -35,7 +35,8 @@ static void produce(amqp_connection_state_t conn, const char *queue, long count,
     printf("start %lld\n", (long long)clock_now_ns());
     fflush(stdout);
     for (long i = 0; i < count; i++)
-        die_on_error(amqp_basic_publish(conn, 1, amqp_empty_bytes, amqp_cstring_bytes(queue), 0, 0, NULL, bytes),
+        die_on_error(amqp_basic_publish(conn, 1, amqp_empty_bytes, amqp_cstring_bytes(queue), 0, 0,
+                                        NULL, bytes),
                      "cannot publish");
     free(body);
 }
@@ -44,7 +45,8 @@ static void consume(amqp_connection_state_t conn, const char *queue, long count)
 {
     amqp_queue_declare(conn, 1, amqp_cstring_bytes(queue), 0, 0, 0, 1, amqp_empty_table);
     die_on_amqp_error(amqp_get_rpc_reply(conn), "cannot declare the queue");
-    amqp_basic_consume(conn, 1, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 1, 0, amqp_empty_table);
+    amqp_basic_consume(conn, 1, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 1, 0,
+                       amqp_empty_table);
     die_on_amqp_error(amqp_get_rpc_reply(conn), "cannot consume");
     printf("ready\n");
     fflush(stdout);

@@ -19,8 +19,8 @@
 #include "clock.h"
 #include "die.h"
 #include "parse.h"
-#include "stats.h"
 #include "shm_mailbox.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -87,8 +87,8 @@ static void child_loop(struct chan *c, send_fn snd, recv_fn rcv, size_t size, lo
 }
 
 /* One repetition: fork a child, measure, wait for it. Writes p50/p99 (rtt) or msgs/s (stream). */
-static void one_rep(struct chan *c, send_fn snd, recv_fn rcv, size_t size, long count, int echo, uint64_t *out,
-                    uint64_t *samples)
+static void one_rep(struct chan *c, send_fn snd, recv_fn rcv, size_t size, long count, int echo,
+                    uint64_t *out, uint64_t *samples)
 {
     fflush(stdout);
     pid_t pid = fork();
@@ -125,8 +125,8 @@ static void one_rep(struct chan *c, send_fn snd, recv_fn rcv, size_t size, long 
     }
 }
 
-static void measure(const char *name, struct chan *c, send_fn snd, recv_fn rcv, size_t size, long reps,
-                    long count)
+static void measure(const char *name, struct chan *c, send_fn snd, recv_fn rcv, size_t size,
+                    long reps, long count)
 {
     uint64_t *samples = malloc((size_t)count * sizeof *samples);
     uint64_t *p50 = malloc((size_t)reps * sizeof *p50), *p99 = malloc((size_t)reps * sizeof *p99);
@@ -141,9 +141,12 @@ static void measure(const char *name, struct chan *c, send_fn snd, recv_fn rcv, 
         one_rep(c, snd, rcv, size, count, 0, out, samples);
         rate[r] = out[0];
     }
-    printf("%s,%zu,rtt_p50_ns,%llu\n", name, size, (unsigned long long)stats_percentile(p50, (size_t)reps, 50));
-    printf("%s,%zu,rtt_p99_ns,%llu\n", name, size, (unsigned long long)stats_percentile(p99, (size_t)reps, 50));
-    printf("%s,%zu,msgs_per_s,%llu\n", name, size, (unsigned long long)stats_percentile(rate, (size_t)reps, 50));
+    printf("%s,%zu,rtt_p50_ns,%llu\n", name, size,
+           (unsigned long long)stats_percentile(p50, (size_t)reps, 50));
+    printf("%s,%zu,rtt_p99_ns,%llu\n", name, size,
+           (unsigned long long)stats_percentile(p99, (size_t)reps, 50));
+    printf("%s,%zu,msgs_per_s,%llu\n", name, size,
+           (unsigned long long)stats_percentile(rate, (size_t)reps, 50));
     fflush(stdout);
     free(samples), free(p50), free(p99), free(rate);
 }
@@ -163,7 +166,8 @@ int main(int argc, char **argv)
     }
 
     struct chan c;
-    void *mem = mmap(NULL, 2 * sizeof(struct shm_mailbox), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *mem = mmap(NULL, 2 * sizeof(struct shm_mailbox), PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED)
         die("mmap");
     for (int d = 0; d < 2; d++) {

@@ -28,7 +28,8 @@ static int connect_to(const char *host, const char *port)
     struct addrinfo *list;
     int rc = getaddrinfo(host, port, &hints, &list);
     if (rc != 0)
-        die_msg("cannot resolve '%s': %s", host, rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+        die_msg("cannot resolve '%s': %s", host,
+                rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 
     int fd = -1, last_error = 0;
     for (struct addrinfo *ai = list; ai != NULL && fd == -1; ai = ai->ai_next) {
@@ -61,8 +62,7 @@ int main(int argc, char **argv)
             /* Checked here for a clear message; getaddrinfo() takes the text. */
             parse_long_arg(argv[i + 1], 1, 65535, "--port", usage);
             port = argv[i + 1];
-        }
-        else
+        } else
             die_usage(usage, "unexpected argument '%s'", argv[i]);
     }
 

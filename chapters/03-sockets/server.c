@@ -41,18 +41,20 @@ static void on_stop_signal(int sig)
 /* Opens one listening socket per address of host:port; returns how many. */
 static int listen_on_all(const char *host, const char *port, struct pollfd *fds)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *list;
     int rc = getaddrinfo(host, port, &hints, &list);
     if (rc != 0)
-        die_msg("cannot resolve '%s': %s", host, rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+        die_msg("cannot resolve '%s': %s", host,
+                rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 
     int n = 0;
     for (struct addrinfo *ai = list; ai != NULL && n < MAX_LISTENERS; ai = ai->ai_next) {
         /* Non-blocking: a client that gives up between poll() and accept()
          * must not leave accept() waiting for the next one. */
-        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+        int fd =
+            socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd == -1) {
             if (errno == EAFNOSUPPORT) /* a kernel without IPv6: skip that address */
                 continue;
@@ -64,7 +66,8 @@ static int listen_on_all(const char *host, const char *port, struct pollfd *fds)
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == -1)
             die("setsockopt SO_REUSEADDR");
         /* An IPv6 socket would otherwise also claim the IPv4 port. */
-        if (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) == -1)
+        if (ai->ai_family == AF_INET6 &&
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) == -1)
             die("setsockopt IPV6_V6ONLY");
 
         char addr[NI_MAXHOST] = "?";
@@ -152,8 +155,7 @@ int main(int argc, char **argv)
             /* Checked here for a clear message; getaddrinfo() takes the text. */
             parse_long_arg(argv[i + 1], 1, 65535, "--port", usage);
             port = argv[i + 1];
-        }
-        else if (strcmp(argv[i], "--count") == 0)
+        } else if (strcmp(argv[i], "--count") == 0)
             count = parse_long_arg(argv[i + 1], 1, 1000000000, "--count", usage);
         else
             die_usage(usage, "unexpected argument '%s'", argv[i]);

@@ -46,9 +46,9 @@
 #include "ring.h"
 #endif
 
-static const char *const names[] = {"", "ring_step1", "ring_step2", "ring_step3", "ring_step4",
-                                    "ring_step5", "ring_step6", "ring_final", "ring_final_batch",
-                                    "ck_ring", "cacheline_pingpong"};
+static const char *const names[] = {
+    "",           "ring_step1", "ring_step2",       "ring_step3", "ring_step4",        "ring_step5",
+    "ring_step6", "ring_final", "ring_final_batch", "ck_ring",    "cacheline_pingpong"};
 
 enum { REPS = 5, RING_BYTES = 1 << 18, MAXMSG = 4096 };
 
@@ -81,10 +81,18 @@ static __attribute__((unused)) uint32_t pow2_at_least(uint32_t n)
  * publishes what a batching sender holds. */
 
 #if MECH == M_CK
-struct m8 { char b[8]; };
-struct m64 { char b[64]; };
-struct m1024 { char b[1024]; };
-struct m4096 { char b[4096]; };
+struct m8 {
+    char b[8];
+};
+struct m64 {
+    char b[64];
+};
+struct m1024 {
+    char b[1024];
+};
+struct m4096 {
+    char b[4096];
+};
 CK_RING_PROTOTYPE(m8, m8)
 CK_RING_PROTOTYPE(m64, m64)
 CK_RING_PROTOTYPE(m1024, m1024)
@@ -152,7 +160,8 @@ static struct chan *chan_new(uint32_t size)
 static __attribute__((unused)) void chan_attach(struct chan *c, int producer)
 {
 #if MECH == M_FINAL || MECH == M_FINAL_BATCH
-    if (shmring_attach(c->mem, c->bytes, producer ? SHMRING_PRODUCER : SHMRING_CONSUMER, &c->h) != 0)
+    if (shmring_attach(c->mem, c->bytes, producer ? SHMRING_PRODUCER : SHMRING_CONSUMER, &c->h) !=
+        0)
         die_msg("shmring_attach failed");
 #elif MECH == M_STEP6
     ring_attach(c->r, producer ? RING_PRODUCER : RING_CONSUMER);
@@ -407,7 +416,8 @@ static void round_trips(uint32_t size, int n, uint64_t *p50, uint64_t *p99)
         t[i] = now_ns() - t0;
     }
 #elif MECH == M_PINGPONG
-    /* One 64-byte line; the parent writes an odd number, the child answers with the next even one. */
+    /* One 64-byte line; the parent writes an odd number, the child answers with the next even one.
+     */
     (void)size, (void)m;
     struct chan *c = chan_new(8);
     pid_t pid = start_child();

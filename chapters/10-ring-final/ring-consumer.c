@@ -17,8 +17,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char usage[] = "[--name /NAME] [--verify]";

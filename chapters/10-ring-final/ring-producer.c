@@ -58,7 +58,8 @@ int main(int argc, char **argv)
     struct shmring *h;
     int rc = shmring_create(name, (uint32_t)ring, &h);
     if (rc != 0)
-        die_errnum(rc, "cannot create %s%s%s%s", name, rc == -EEXIST ? " (if it is left over: rm /dev/shm" : "",
+        die_errnum(rc, "cannot create %s%s%s%s", name,
+                   rc == -EEXIST ? " (if it is left over: rm /dev/shm" : "",
                    rc == -EEXIST ? name : "", rc == -EEXIST ? ")" : "");
 
     struct timespec t0, t1;
@@ -81,8 +82,8 @@ int main(int argc, char **argv)
             if (line[n - 1] == '\n')
                 n--;
             if ((uint64_t)n > shmring_max_len(h)) {
-                fprintf(stderr, "%s: line %ld is longer than %u bytes; cut\n", prog_name(), sent + 1,
-                        shmring_max_len(h));
+                fprintf(stderr, "%s: line %ld is longer than %u bytes; cut\n", prog_name(),
+                        sent + 1, shmring_max_len(h));
                 n = (ssize_t)shmring_max_len(h);
             }
             if ((rc = shmring_send(h, line, (uint32_t)n)) != 0)
