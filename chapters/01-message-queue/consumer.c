@@ -13,8 +13,8 @@
  * Exit status: 0 done, 1 the broker or the network failed, 2 bad usage.
  */
 #include "amqp_util.h"
+#include "cli.h"
 #include "die.h"
-#include "parse.h"
 
 #include <ctype.h>
 #include <signal.h>
@@ -22,7 +22,17 @@
 #include <string.h>
 #include <sys/time.h>
 
-static const char usage[] = "[--url URL] [--queue NAME] [--count N]";
+static const struct cli cli = {
+    .about = "Prints the messages of a queue of RabbitMQ as they arrive, until Ctrl-C.",
+    .options =
+        (const struct cli_option[]){
+            {'u', "url", "URL",
+             "the broker (default $AMQP_URL, else amqp://guest:guest@localhost:5672/)"},
+            {'q', "queue", "NAME", "the queue, declared if needed (default hello)"},
+            {'c', "count", "N", "exit after N messages (default: run until Ctrl-C)"},
+            {0}},
+    .exit_1 = "the broker or the network failed, or the queue was deleted",
+};
 
 static volatile sig_atomic_t stop_requested;
 
@@ -64,18 +74,15 @@ int main(int argc, char **argv)
 {
     const char *url = amqp_default_url(), *queue = "hello";
     long count = 0; /* 0: until a signal */
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
-            url = argv[++i];
-        else if (strcmp(argv[i], "--queue") == 0 && i + 1 < argc)
-            queue = argv[++i];
-        else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
-            count = parse_long_arg(argv[++i], 1, 1000000000, "--count", usage);
-        else
-            die_usage(usage, "unexpected argument '%s'", argv[i]);
-    }
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'u')
+            url = optarg;
+        else if (c == 'q')
+            queue = optarg;
+        else if (c == 'c')
+            count = cli_long(optarg, 1, 1000000000);
     if (!*queue)
-        die_usage(usage, "the queue name must not be empty");
+        cli_error("the queue name must not be empty");
 
     /* No SA_RESTART needed: the receive loop below wakes up every 200 ms
      * anyway and checks the flag, so Ctrl-C ends it between messages. */

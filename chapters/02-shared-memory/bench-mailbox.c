@@ -16,9 +16,9 @@
  * present, else your chapters/ file). Exit status: 0 ok, 1 runtime failure
  * (an unfinished mailbox included), 2 usage.
  */
+#include "cli.h"
 #include "clock.h"
 #include "die.h"
-#include "parse.h"
 #include "shm_mailbox.h"
 #include "stats.h"
 
@@ -31,7 +31,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char usage[] = "[--reps R] [--count N]";
+static const struct cli cli = {
+    .about = "Round trips and throughput of exercise 02.3's mailbox and of a pipe, as CSV rows.",
+    .options =
+        (const struct cli_option[]){
+            {'r', "reps", "R", "repetitions; each value is their median (default 7)"},
+            {'c', "count", "N", "messages per repetition (default 20000)"},
+            {0}},
+    .exit_1 = "a runtime failure (an unfinished mailbox included)",
+};
 
 /* A channel each way; the mailbox and pipe variants fill in the functions. */
 struct chan {
@@ -154,16 +162,11 @@ static void measure(const char *name, struct chan *c, send_fn snd, recv_fn rcv, 
 int main(int argc, char **argv)
 {
     long reps = 7, count = 20000;
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            die_usage(usage, "%s needs a value", argv[i]);
-        if (strcmp(argv[i], "--reps") == 0)
-            reps = parse_long_arg(argv[i + 1], 1, 101, "--reps", usage);
-        else if (strcmp(argv[i], "--count") == 0)
-            count = parse_long_arg(argv[i + 1], 100, 10000000, "--count", usage);
-        else
-            die_usage(usage, "unexpected argument '%s'", argv[i]);
-    }
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'r')
+            reps = cli_long(optarg, 1, 101);
+        else if (c == 'c')
+            count = cli_long(optarg, 100, 10000000);
 
     struct chan c;
     void *mem = mmap(NULL, 2 * sizeof(struct shm_mailbox), PROT_READ | PROT_WRITE,

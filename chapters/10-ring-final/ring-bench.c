@@ -10,6 +10,7 @@
  * rtt_p99_ns (a message there and back over two rings), each the median of
  * five repetitions.
  */
+#include "cli.h"
 #include "die.h"
 #include "stats.h"
 
@@ -466,14 +467,20 @@ static void round_trips(uint32_t size, int n, uint64_t *p50, uint64_t *p99)
     free(t);
 }
 
+static const struct cli cli = {
+    .about = "Throughput and round trips of one ring mechanism, as CSV rows.",
+    .options = (const struct cli_option[]){{'q', "quick", NULL, "a short run"}, {0}},
+};
+
 int main(int argc, char **argv)
 {
-    int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    int quick = 0;
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'q')
+            quick = 1;
     if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
         die("sched_getaffinity");
     pin(0);
-    if (argc > 2 || (argc == 2 && !quick))
-        die_usage("[--quick]", "unexpected argument '%s'", argv[argc - 1]);
     static const uint32_t sizes[] = {8, 64, 1024, 4096};
     int nsizes = MECH == M_PINGPONG ? 1 : 4;
     for (int s = 0; s < nsizes; s++) {
