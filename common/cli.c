@@ -89,6 +89,7 @@ static int spelt_out(const char *arg, const char *name)
 
 int cli_next(const struct cli *cli, int argc, char **argv)
 {
+    /* Made once, from the first call's table: a program has one command line. */
     static struct option longopts[MAX_OPTIONS + 3];
     if (longopts[0].name == NULL) {
         int n = 0;

@@ -3,7 +3,8 @@
 # should (common/cli.h), run by `make test`:
 #   --help       exit 0, "Usage: NAME ..." and the exit statuses on stdout, nothing on stderr;
 #   --version    exit 0, one line naming it on stdout, nothing on stderr;
-#   a bad option exit 2, nothing on stdout, one line on stderr that starts "NAME: ".
+#   a bad option exit 2, nothing on stdout, one line on stderr that starts "NAME: ";
+#   --hel        exit 2: options are spelt out, never abbreviated.
 # The programs are found in the directory given (build/bin), not listed
 # here: a new program is checked as soon as it is built.
 # Usage: tests/programs/cli.sh BIN_DIR
@@ -48,6 +49,10 @@ while IFS= read -r -d '' prog; do
     { [ "$(lines "$tmp/err")" = 1 ] && grep -q "^$name: " "$tmp/err"; } ||
         fail "an unknown option is not one line on stderr starting '$name: ': $(show "$tmp/err")"
     [ -s "$tmp/out" ] && fail "an unknown option writes to stdout: $(show "$tmp/out")"
+
+    # Options are spelt out (common/cli.h): an abbreviation is refused.
+    run --hel
+    [ "$rc" = 2 ] || fail "--hel exits $rc, not 2: an abbreviation must not be taken for --help"
 done < <(find "$dir" -type f -perm -u+x -print0 | sort -z)
 
 if [ "$n" = 0 ]; then
