@@ -341,7 +341,7 @@ GRADE_RUN = $(GRADE_MEASURE) --budget $(BUDGET) $(if $(GRADE_BUDGET),--budget-to
 # ---------------------------------------------------------------- targets
 .PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
         handout grade-all gradescope classroom test-distro test-layout test-packaging \
-        test-reference test-stubs test-wrong test-mutants test-body test-build tests-tsan demo-body grade-body grade-run \
+        test-reference test-stubs test-wrong test-mutants test-programs test-body test-build tests-tsan demo-body grade-body grade-run \
         grade-all-run docs-body bench-body \
         $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
@@ -410,7 +410,7 @@ endif
 # with its CUnit Run Summary.
 ALL_NEEDS := $(call needs,$(CHAPTERS))
 test-body:
-	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
+	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-programs test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
 		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) \
 		docs-body test-reference$(ALL_NEEDS)
 
@@ -438,6 +438,11 @@ test-layout: $(if $(PREBUILT),,$(LISTS))
 		{ echo ".github/classroom/autograding.json is out of date: run make classroom" >&2; bad=1; }; \
 	BUDGET_TWICE="$(TSAN_CHAPTERS)" tests/harness/budget.sh check $(BUDGET) $(B)/lists $(GRADED) || bad=1; \
 	[ $$bad = 0 ] && echo "layout: $(words $(EXERCISE_FILES)) exercises, each with starter, answer and tests"
+
+# Every program in $(B)/bin answers --help and --version and refuses an
+# unknown option in one line (tests/programs/cli.sh; common/cli.h).
+test-programs: $(if $(PREBUILT),,$(BINS))
+	$(Q)tests/programs/cli.sh $(B)/bin
 
 # The time limits in tests/budget.tsv: three runs of the reference answers
 # (with the tests' own limits), the median of each test's time, and from it

@@ -7,24 +7,26 @@
  * (default 0); the parent waits for it and says how it ended. Run it under
  * strace -f to see the fork (clone), the exit and the wait as system calls.
  */
+#include "cli.h"
 #include "die.h"
-#include "parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char usage[] = "[--exit N]";
+static const struct cli cli = {
+    .about = "Forks a child that says who it is and exits with N; the parent waits for it.",
+    .options =
+        (const struct cli_option[]){{'e', "exit", "N", "the child's exit status (default 0)"}, {0}},
+};
 
 int main(int argc, char **argv)
 {
     long code = 0;
-    if (argc == 3 && strcmp(argv[1], "--exit") == 0)
-        code = parse_long_arg(argv[2], 0, 255, "--exit", usage);
-    else if (argc != 1)
-        die_usage(usage, "unexpected argument '%s'", argv[1]);
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'e')
+            code = cli_long(optarg, 0, 255);
 
     /* Flush before fork: otherwise both processes would print what is still
      * in the stdio buffer. */

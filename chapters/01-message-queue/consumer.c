@@ -13,8 +13,8 @@
  * Exit status: 0 done, 1 the broker or the network failed, 2 bad usage.
  */
 #include "amqp_util.h"
+#include "cli.h"
 #include "die.h"
-#include "parse.h"
 
 #include <ctype.h>
 #include <signal.h>
@@ -22,7 +22,17 @@
 #include <string.h>
 #include <sys/time.h>
 
-static const char usage[] = "[--url URL] [--queue NAME] [--count N]";
+static const struct cli cli = {
+    .about = "Prints the messages of a queue of RabbitMQ as they arrive, until Ctrl-C.",
+    .options =
+        (const struct cli_option[]){
+            {'u', "url", "URL",
+             "the broker (default $AMQP_URL, else amqp://guest:guest@localhost:5672/)"},
+            {'q', "queue", "NAME", "the queue, declared if needed (default hello)"},
+            {'c', "count", "N", "exit after N messages (default: run until Ctrl-C)"},
+            {0}},
+    .exit_1 = "the broker or the network failed, or the queue was deleted",
+};
 
 static volatile sig_atomic_t stop_requested;
 
@@ -38,7 +48,8 @@ static void on_signal(int sig)
 static void print_python_bytes(amqp_bytes_t body)
 {
     const unsigned char *p = body.bytes;
-    int has_single = memchr(p, '\'', body.len) != NULL, has_double = memchr(p, '"', body.len) != NULL;
+    int has_single = memchr(p, '\'', body.len) != NULL,
+        has_double = memchr(p, '"', body.len) != NULL;
     char quote = has_single && !has_double ? '"' : '\'';
     printf("b%c", quote);
     for (size_t i = 0; i < body.len; i++) {
@@ -63,18 +74,15 @@ int main(int argc, char **argv)
 {
     const char *url = amqp_default_url(), *queue = "hello";
     long count = 0; /* 0: until a signal */
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
-            url = argv[++i];
-        else if (strcmp(argv[i], "--queue") == 0 && i + 1 < argc)
-            queue = argv[++i];
-        else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
-            count = parse_long_arg(argv[++i], 1, 1000000000, "--count", usage);
-        else
-            die_usage(usage, "unexpected argument '%s'", argv[i]);
-    }
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'u')
+            url = optarg;
+        else if (c == 'q')
+            queue = optarg;
+        else if (c == 'c')
+            count = cli_long(optarg, 1, 1000000000);
     if (!*queue)
-        die_usage(usage, "the queue name must not be empty");
+        cli_error("the queue name must not be empty");
 
     /* No SA_RESTART needed: the receive loop below wakes up every 200 ms
      * anyway and checks the flag, so Ctrl-C ends it between messages. */
@@ -90,7 +98,8 @@ int main(int argc, char **argv)
 
     /* no_ack = 0: the broker keeps each message until we acknowledge it, and
      * gives it to another consumer if we die first. */
-    amqp_basic_consume(conn, ch, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
+    amqp_basic_consume(conn, ch, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 0, 0,
+                       amqp_empty_table);
     die_on_amqp_error(amqp_get_rpc_reply(conn), "cannot start consuming");
     printf(" [*] Waiting for messages. To exit press CTRL+C\n");
     fflush(stdout);
@@ -100,9 +109,11 @@ int main(int argc, char **argv)
         struct timeval tick = {.tv_usec = 200000};
         amqp_maybe_release_buffers(conn);
         amqp_rpc_reply_t r = amqp_consume_message(conn, &envelope, &tick, 0);
-        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && r.library_error == AMQP_STATUS_TIMEOUT)
+        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+            r.library_error == AMQP_STATUS_TIMEOUT)
             continue; /* nothing yet: look at the flag again */
-        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && r.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+            r.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
             /* Not a delivery: the broker is closing the channel or the
              * connection and says why in the next frame. */
             amqp_frame_t frame;
@@ -110,7 +121,8 @@ int main(int argc, char **argv)
             if (frame.frame_type != AMQP_FRAME_METHOD)
                 continue;
             if (frame.payload.method.id == AMQP_BASIC_CANCEL_METHOD)
-                die_msg("the broker cancelled the subscription: was the queue '%s' deleted?", queue);
+                die_msg("the broker cancelled the subscription: was the queue '%s' deleted?",
+                        queue);
             if (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
                 frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD) {
                 amqp_rpc_reply_t closed = {.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION,

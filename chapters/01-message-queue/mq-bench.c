@@ -14,16 +14,29 @@
  * Exit status: 0 done, 1 the broker failed, 2 bad usage.
  */
 #include "amqp_util.h"
+#include "cli.h"
 #include "clock.h"
 #include "die.h"
-#include "parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
-static const char usage[] = "produce|consume --url URL --queue NAME --count N [--size BYTES]";
+static const struct cli cli = {
+    .about = "One side of bench/run.py's throughput measurement: sends or receives N messages.",
+    .options =
+        (const struct cli_option[]){
+            {'u', "url", "URL",
+             "the broker (default $AMQP_URL, else amqp://guest:guest@localhost:5672/)"},
+            {'q', "queue", "NAME", "the queue (required)"},
+            {'c', "count", "N", "how many messages (required)"},
+            {'s', "size", "BYTES", "the size of each message sent (default 16)"},
+            {0}},
+    .synopsis = "produce|consume [--url URL] --queue NAME --count N [--size BYTES]",
+    .max_args = 1,
+    .exit_1 = "the broker failed, or a message took more than 30 s to arrive",
+};
 
 static void produce(amqp_connection_state_t conn, const char *queue, long count, long size)
 {
@@ -35,7 +48,8 @@ static void produce(amqp_connection_state_t conn, const char *queue, long count,
     printf("start %lld\n", (long long)clock_now_ns());
     fflush(stdout);
     for (long i = 0; i < count; i++)
-        die_on_error(amqp_basic_publish(conn, 1, amqp_empty_bytes, amqp_cstring_bytes(queue), 0, 0, NULL, bytes),
+        die_on_error(amqp_basic_publish(conn, 1, amqp_empty_bytes, amqp_cstring_bytes(queue), 0, 0,
+                                        NULL, bytes),
                      "cannot publish");
     free(body);
 }
@@ -44,7 +58,8 @@ static void consume(amqp_connection_state_t conn, const char *queue, long count)
 {
     amqp_queue_declare(conn, 1, amqp_cstring_bytes(queue), 0, 0, 0, 1, amqp_empty_table);
     die_on_amqp_error(amqp_get_rpc_reply(conn), "cannot declare the queue");
-    amqp_basic_consume(conn, 1, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 1, 0, amqp_empty_table);
+    amqp_basic_consume(conn, 1, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 1, 0,
+                       amqp_empty_table);
     die_on_amqp_error(amqp_get_rpc_reply(conn), "cannot consume");
     printf("ready\n");
     fflush(stdout);
@@ -60,27 +75,25 @@ static void consume(amqp_connection_state_t conn, const char *queue, long count)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || (strcmp(argv[1], "produce") != 0 && strcmp(argv[1], "consume") != 0))
-        die_usage(usage, "the first argument is produce or consume");
     const char *url = amqp_default_url(), *queue = NULL;
     long count = 0, size = 16;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
-            url = argv[++i];
-        else if (strcmp(argv[i], "--queue") == 0 && i + 1 < argc)
-            queue = argv[++i];
-        else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
-            count = parse_long_arg(argv[++i], 1, 100000000, "--count", usage);
-        else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)
-            size = parse_long_arg(argv[++i], 1, 1 << 20, "--size", usage);
-        else
-            die_usage(usage, "unexpected argument '%s'", argv[i]);
-    }
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'u')
+            url = optarg;
+        else if (c == 'q')
+            queue = optarg;
+        else if (c == 'c')
+            count = cli_long(optarg, 1, 100000000);
+        else if (c == 's')
+            size = cli_long(optarg, 1, 1 << 20);
+    const char *role = optind < argc ? argv[optind] : "";
+    if (strcmp(role, "produce") != 0 && strcmp(role, "consume") != 0)
+        cli_error("the first argument is produce or consume");
     if (!queue || !count)
-        die_usage(usage, "--queue and --count are required");
+        cli_error("--queue and --count are required");
 
     amqp_connection_state_t conn = amqp_connect_or_die(url, 1);
-    if (argv[1][0] == 'p')
+    if (role[0] == 'p')
         produce(conn, queue, count, size);
     else
         consume(conn, queue, count);

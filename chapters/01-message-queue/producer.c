@@ -9,31 +9,36 @@
  * Exit status: 0 sent, 1 the broker or the network failed, 2 bad usage.
  */
 #include "amqp_util.h"
+#include "cli.h"
 #include "die.h"
 
 #include <stdio.h>
-#include <string.h>
 
-static const char usage[] = "[--url URL] [--queue NAME] [MESSAGE]";
+static const struct cli cli = {
+    .about = "Publishes MESSAGE (default 'Hello World!') to a queue of RabbitMQ.",
+    .options =
+        (const struct cli_option[]){
+            {'u', "url", "URL",
+             "the broker (default $AMQP_URL, else amqp://guest:guest@localhost:5672/)"},
+            {'q', "queue", "NAME", "the queue, declared if needed (default hello)"},
+            {0}},
+    .args = "[MESSAGE]",
+    .max_args = 1,
+    .exit_1 = "the broker or the network failed",
+};
 
 int main(int argc, char **argv)
 {
     const char *url = amqp_default_url(), *queue = "hello", *message = "Hello World!";
-    int have_message = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
-            url = argv[++i];
-        else if (strcmp(argv[i], "--queue") == 0 && i + 1 < argc)
-            queue = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1] == '-')
-            die_usage(usage, "unknown option or missing value: '%s'", argv[i]);
-        else if (!have_message++)
-            message = argv[i];
-        else
-            die_usage(usage, "unexpected argument '%s'", argv[i]);
-    }
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'u')
+            url = optarg;
+        else if (c == 'q')
+            queue = optarg;
+    if (optind < argc)
+        message = argv[optind];
     if (!*queue)
-        die_usage(usage, "the queue name must not be empty");
+        cli_error("the queue name must not be empty");
 
     const amqp_channel_t ch = 1;
     amqp_connection_state_t conn = amqp_connect_or_die(url, ch);

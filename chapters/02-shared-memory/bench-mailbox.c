@@ -16,11 +16,11 @@
  * present, else your chapters/ file). Exit status: 0 ok, 1 runtime failure
  * (an unfinished mailbox included), 2 usage.
  */
+#include "cli.h"
 #include "clock.h"
 #include "die.h"
-#include "parse.h"
-#include "stats.h"
 #include "shm_mailbox.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -31,7 +31,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char usage[] = "[--reps R] [--count N]";
+static const struct cli cli = {
+    .about = "Round trips and throughput of exercise 02.3's mailbox and of a pipe, as CSV rows.",
+    .options =
+        (const struct cli_option[]){
+            {'r', "reps", "R", "repetitions; each value is their median (default 7)"},
+            {'c', "count", "N", "messages per repetition (default 20000)"},
+            {0}},
+    .exit_1 = "a runtime failure (an unfinished mailbox included)",
+};
 
 /* A channel each way; the mailbox and pipe variants fill in the functions. */
 struct chan {
@@ -87,8 +95,8 @@ static void child_loop(struct chan *c, send_fn snd, recv_fn rcv, size_t size, lo
 }
 
 /* One repetition: fork a child, measure, wait for it. Writes p50/p99 (rtt) or msgs/s (stream). */
-static void one_rep(struct chan *c, send_fn snd, recv_fn rcv, size_t size, long count, int echo, uint64_t *out,
-                    uint64_t *samples)
+static void one_rep(struct chan *c, send_fn snd, recv_fn rcv, size_t size, long count, int echo,
+                    uint64_t *out, uint64_t *samples)
 {
     fflush(stdout);
     pid_t pid = fork();
@@ -125,8 +133,8 @@ static void one_rep(struct chan *c, send_fn snd, recv_fn rcv, size_t size, long 
     }
 }
 
-static void measure(const char *name, struct chan *c, send_fn snd, recv_fn rcv, size_t size, long reps,
-                    long count)
+static void measure(const char *name, struct chan *c, send_fn snd, recv_fn rcv, size_t size,
+                    long reps, long count)
 {
     uint64_t *samples = malloc((size_t)count * sizeof *samples);
     uint64_t *p50 = malloc((size_t)reps * sizeof *p50), *p99 = malloc((size_t)reps * sizeof *p99);
@@ -141,9 +149,12 @@ static void measure(const char *name, struct chan *c, send_fn snd, recv_fn rcv, 
         one_rep(c, snd, rcv, size, count, 0, out, samples);
         rate[r] = out[0];
     }
-    printf("%s,%zu,rtt_p50_ns,%llu\n", name, size, (unsigned long long)stats_percentile(p50, (size_t)reps, 50));
-    printf("%s,%zu,rtt_p99_ns,%llu\n", name, size, (unsigned long long)stats_percentile(p99, (size_t)reps, 50));
-    printf("%s,%zu,msgs_per_s,%llu\n", name, size, (unsigned long long)stats_percentile(rate, (size_t)reps, 50));
+    printf("%s,%zu,rtt_p50_ns,%llu\n", name, size,
+           (unsigned long long)stats_percentile(p50, (size_t)reps, 50));
+    printf("%s,%zu,rtt_p99_ns,%llu\n", name, size,
+           (unsigned long long)stats_percentile(p99, (size_t)reps, 50));
+    printf("%s,%zu,msgs_per_s,%llu\n", name, size,
+           (unsigned long long)stats_percentile(rate, (size_t)reps, 50));
     fflush(stdout);
     free(samples), free(p50), free(p99), free(rate);
 }
@@ -151,19 +162,15 @@ static void measure(const char *name, struct chan *c, send_fn snd, recv_fn rcv, 
 int main(int argc, char **argv)
 {
     long reps = 7, count = 20000;
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            die_usage(usage, "%s needs a value", argv[i]);
-        if (strcmp(argv[i], "--reps") == 0)
-            reps = parse_long_arg(argv[i + 1], 1, 101, "--reps", usage);
-        else if (strcmp(argv[i], "--count") == 0)
-            count = parse_long_arg(argv[i + 1], 100, 10000000, "--count", usage);
-        else
-            die_usage(usage, "unexpected argument '%s'", argv[i]);
-    }
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'r')
+            reps = cli_long(optarg, 1, 101);
+        else if (c == 'c')
+            count = cli_long(optarg, 100, 10000000);
 
     struct chan c;
-    void *mem = mmap(NULL, 2 * sizeof(struct shm_mailbox), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *mem = mmap(NULL, 2 * sizeof(struct shm_mailbox), PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED)
         die("mmap");
     for (int d = 0; d < 2; d++) {

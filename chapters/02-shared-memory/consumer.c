@@ -8,32 +8,43 @@
  *
  * It does not race the producer: the producer publishes the file with an
  * atomic rename() once it is complete, so whatever file this opens is whole.
- * If the file is not there yet, --wait waits up to SECONDS for it to appear
- * (default 0: fail at once). Exit status: 0 ok, 1 runtime failure (no such
+ * If the file is not there yet, --wait waits up to SECONDS for it to appear,
+ * saying so on stderr (default 0: fail at once). Exit status: 0 ok, 1 runtime failure (no such
  * file, not a regular file...), 2 usage.
  */
+#include "cli.h"
 #include "die.h"
-#include "parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static const char usage[] = "[--file PATH] [--wait SECONDS]";
+static const struct cli cli = {
+    .about = "Maps PATH and prints its bytes and a newline.",
+    .options =
+        (const struct cli_option[]){
+            {'f', "file", "PATH", "the file (default data.txt)"},
+            {'w', "wait", "SECONDS",
+             "wait up to SECONDS for the producer to publish it (default 0)"},
+            {0}},
+    .exit_1 = "no such file (after --wait), or it is not a regular file",
+};
 
 /* Opens path, retrying every 10 ms for up to wait_s seconds while it does not exist. */
 static int open_when_published(const char *path, long wait_s)
 {
-    long tries = wait_s * 100;
-    for (;;) {
+    for (long tries = 0;; tries++) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd != -1 || errno != ENOENT || tries-- <= 0)
+        if (fd != -1 || errno != ENOENT || tries >= wait_s * 100)
             return fd;
+        /* Said once the wait is noticeable: a pair started together stays quiet. */
+        if (tries == 25)
+            fprintf(stderr, "%s: waiting up to %ld s for the producer to publish %s\n", prog_name(),
+                    wait_s, path);
         nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
     }
 }
@@ -42,18 +53,15 @@ int main(int argc, char **argv)
 {
     const char *path = "data.txt";
     long wait_s = 0;
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            die_usage(usage, "%s needs a value", argv[i]);
-        if (strcmp(argv[i], "--file") == 0)
-            path = argv[i + 1];
-        else if (strcmp(argv[i], "--wait") == 0)
-            wait_s = parse_long_arg(argv[i + 1], 0, 3600, "--wait", usage);
-        else
-            die_usage(usage, "unexpected argument '%s'", argv[i]);
-    }
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'f')
+            path = optarg;
+        else if (c == 'w')
+            wait_s = cli_long(optarg, 0, 3600);
 
     int fd = open_when_published(path, wait_s);
+    if (fd == -1 && errno == ENOENT && wait_s > 0)
+        die("gave up after %ld s: cannot open %s", wait_s, path);
     if (fd == -1)
         die("cannot open %s", path);
     struct stat st;

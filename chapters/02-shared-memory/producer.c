@@ -15,6 +15,7 @@
  * - msync() pushes the mapped bytes to the file before it is published;
  * - every call is checked. Exit status: 0 ok, 1 runtime failure, 2 usage.
  */
+#include "cli.h"
 #include "die.h"
 
 #include <fcntl.h>
@@ -24,7 +25,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static const char usage[] = "[--file PATH]";
+static const struct cli cli = {
+    .about = "Writes 'Hello World!' to PATH, then 'Hello Again!' at offset 4 through a mapping.",
+    .options =
+        (const struct cli_option[]){{'f', "file", "PATH", "the file (default data.txt)"}, {0}},
+};
 
 static const char first[] = "Hello World!";  /* the article's f.write() */
 static const char second[] = "Hello Again!"; /* the article's mm.write() */
@@ -55,15 +60,14 @@ static void write_all(int fd, const void *buf, size_t len)
 int main(int argc, char **argv)
 {
     const char *path = "data.txt";
-    if (argc == 3 && strcmp(argv[1], "--file") == 0)
-        path = argv[2];
-    else if (argc != 1)
-        die_usage(usage, "unexpected argument '%s'", argv[1]);
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'f')
+            path = optarg;
 
     /* Same directory as PATH, so rename() cannot cross file systems. */
     int n = snprintf(tmp_path, sizeof tmp_path, "%s.tmp.%ld", path, (long)getpid());
     if (n < 0 || (size_t)n >= sizeof tmp_path)
-        die_usage(usage, "--file: path too long");
+        cli_error("--file: path too long");
     int fd = open(tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd == -1)
         die("cannot create %s", tmp_path);

@@ -8,8 +8,8 @@
  * Python original's print(data.decode()) does. Connection refused, an
  * unknown host or a broken connection: one line on stderr, exit status 1.
  */
+#include "cli.h"
 #include "die.h"
-#include "parse.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -18,7 +18,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const char usage[] = "[--host HOST] [--port PORT]";
+static const struct cli cli = {
+    .about = "Connects to a server and prints what it sends until it closes the connection.",
+    .options = (const struct cli_option[]){{'h', "host", "HOST",
+                                            "the server's name or address (default localhost)"},
+                                           {'p', "port", "PORT", "its port (default 9999)"},
+                                           {0}},
+    .exit_1 = "no server there, HOST does not resolve, or the connection broke",
+};
 
 /* Tries every address of host:port in turn (localhost may be ::1 and
  * 127.0.0.1, and the server may listen on only one); returns a connected socket. */
@@ -28,7 +35,8 @@ static int connect_to(const char *host, const char *port)
     struct addrinfo *list;
     int rc = getaddrinfo(host, port, &hints, &list);
     if (rc != 0)
-        die_msg("cannot resolve '%s': %s", host, rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+        die_msg("cannot resolve '%s': %s", host,
+                rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 
     int fd = -1, last_error = 0;
     for (struct addrinfo *ai = list; ai != NULL && fd == -1; ai = ai->ai_next) {
@@ -52,19 +60,13 @@ static int connect_to(const char *host, const char *port)
 int main(int argc, char **argv)
 {
     const char *host = "localhost", *port = "9999";
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            die_usage(usage, "%s needs a value", argv[i]);
-        if (strcmp(argv[i], "--host") == 0)
-            host = argv[i + 1];
-        else if (strcmp(argv[i], "--port") == 0) {
-            /* Checked here for a clear message; getaddrinfo() takes the text. */
-            parse_long_arg(argv[i + 1], 1, 65535, "--port", usage);
-            port = argv[i + 1];
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'h')
+            host = optarg;
+        else if (c == 'p') {
+            cli_long(optarg, 1, 65535); /* a clear message here; getaddrinfo() takes the text */
+            port = optarg;
         }
-        else
-            die_usage(usage, "unexpected argument '%s'", argv[i]);
-    }
 
     int fd = connect_to(host, port);
 

@@ -11,9 +11,9 @@
  * repetitions. QUICK=1 in the environment makes the run short. The CSV has
  * the header mechanism,size,metric,value.
  */
+#include "cli.h"
 #include "clock.h"
 #include "die.h"
-#include "parse.h"
 #include "stats.h"
 
 #include <arpa/inet.h>
@@ -29,7 +29,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char usage[] = "[--trips N] [--reps N] [--csv FILE]";
+static const struct cli cli = {
+    .about = "Round trips per second over TCP loopback and a UNIX domain socket (QUICK=1: short).",
+    .options =
+        (const struct cli_option[]){
+            {'t', "trips", "N", "round trips per repetition (default 20000; QUICK=1: 2000)"},
+            {'r', "reps", "N", "repetitions; each value is their median (default 5)"},
+            {'c', "csv", "FILE", "also write the results to FILE as CSV"},
+            {0}},
+};
 
 enum { MAX_REPS = 51, MAX_SIZE = 4096 };
 
@@ -186,18 +194,13 @@ int main(int argc, char **argv)
     int quick = quick_env != NULL && *quick_env != '\0' && strcmp(quick_env, "0") != 0;
     long trips = quick ? 2000 : 20000, reps = 5;
     const char *csv_path = NULL;
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            die_usage(usage, "%s needs a value", argv[i]);
-        if (strcmp(argv[i], "--trips") == 0)
-            trips = parse_long_arg(argv[i + 1], 100, 10000000, "--trips", usage);
-        else if (strcmp(argv[i], "--reps") == 0)
-            reps = parse_long_arg(argv[i + 1], 5, MAX_REPS, "--reps", usage);
-        else if (strcmp(argv[i], "--csv") == 0)
-            csv_path = argv[i + 1];
-        else
-            die_usage(usage, "unexpected argument '%s'", argv[i]);
-    }
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 't')
+            trips = cli_long(optarg, 100, 10000000);
+        else if (c == 'r')
+            reps = cli_long(optarg, 5, MAX_REPS);
+        else if (c == 'c')
+            csv_path = optarg;
     FILE *csv = csv_path != NULL ? fopen(csv_path, "w") : NULL;
     if (csv_path != NULL && csv == NULL)
         die("cannot write %s", csv_path);

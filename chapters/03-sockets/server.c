@@ -5,13 +5,14 @@
  *
  * Listens on HOST port PORT (default localhost 9999) and, for each client,
  * prints "Connected by ('ADDRESS', PORT)" as the Python original does, sends
- * "Hello, world!" and closes the connection. With --count N it exits 0 after
- * N clients; without, it serves until Ctrl-C (SIGINT) or SIGTERM and then
- * exits 0. A port already in use, or a HOST that does not resolve, is one
+ * "Hello, world!" and closes the connection. On stderr it says where it
+ * waits for clients (stdout has the article's lines only). With --count N it
+ * exits 0 after N clients; without, it serves until Ctrl-C (SIGINT) or
+ * SIGTERM and then exits 0. A port already in use, or a HOST that does not resolve, is one
  * line on stderr and exit status 1; a bad command line is exit status 2.
  */
+#include "cli.h"
 #include "die.h"
-#include "parse.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -23,7 +24,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const char usage[] = "[--host HOST] [--port PORT] [--count N]";
+static const struct cli cli = {
+    .about = "Greets each client with 'Hello, world!', until Ctrl-C or N clients.",
+    .options =
+        (const struct cli_option[]){
+            {'h', "host", "HOST", "the name or address to listen on (default localhost)"},
+            {'p', "port", "PORT", "the port (default 9999)"},
+            {'c', "count", "N", "exit after N clients (default: serve until Ctrl-C)"},
+            {0}},
+    .exit_1 = "the port is in use, or HOST does not resolve",
+};
 static const char greeting[] = "Hello, world!";
 
 /* A name can have several addresses (localhost: 127.0.0.1 and ::1); a
@@ -41,18 +51,20 @@ static void on_stop_signal(int sig)
 /* Opens one listening socket per address of host:port; returns how many. */
 static int listen_on_all(const char *host, const char *port, struct pollfd *fds)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *list;
     int rc = getaddrinfo(host, port, &hints, &list);
     if (rc != 0)
-        die_msg("cannot resolve '%s': %s", host, rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+        die_msg("cannot resolve '%s': %s", host,
+                rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 
     int n = 0;
     for (struct addrinfo *ai = list; ai != NULL && n < MAX_LISTENERS; ai = ai->ai_next) {
         /* Non-blocking: a client that gives up between poll() and accept()
          * must not leave accept() waiting for the next one. */
-        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+        int fd =
+            socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd == -1) {
             if (errno == EAFNOSUPPORT) /* a kernel without IPv6: skip that address */
                 continue;
@@ -64,7 +76,8 @@ static int listen_on_all(const char *host, const char *port, struct pollfd *fds)
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == -1)
             die("setsockopt SO_REUSEADDR");
         /* An IPv6 socket would otherwise also claim the IPv4 port. */
-        if (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) == -1)
+        if (ai->ai_family == AF_INET6 &&
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) == -1)
             die("setsockopt IPV6_V6ONLY");
 
         char addr[NI_MAXHOST] = "?";
@@ -143,21 +156,14 @@ int main(int argc, char **argv)
 {
     const char *host = "localhost", *port = "9999";
     long count = 0; /* 0: forever */
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 >= argc)
-            die_usage(usage, "%s needs a value", argv[i]);
-        if (strcmp(argv[i], "--host") == 0)
-            host = argv[i + 1];
-        else if (strcmp(argv[i], "--port") == 0) {
-            /* Checked here for a clear message; getaddrinfo() takes the text. */
-            parse_long_arg(argv[i + 1], 1, 65535, "--port", usage);
-            port = argv[i + 1];
-        }
-        else if (strcmp(argv[i], "--count") == 0)
-            count = parse_long_arg(argv[i + 1], 1, 1000000000, "--count", usage);
-        else
-            die_usage(usage, "unexpected argument '%s'", argv[i]);
-    }
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'h')
+            host = optarg;
+        else if (c == 'p') {
+            cli_long(optarg, 1, 65535); /* a clear message here; getaddrinfo() takes the text */
+            port = optarg;
+        } else if (c == 'c')
+            count = cli_long(optarg, 1, 1000000000);
 
     /* SIGINT and SIGTERM stay blocked except inside ppoll(), which unblocks
      * them atomically: a Ctrl-C can never slip in between checking the flag
@@ -177,6 +183,9 @@ int main(int argc, char **argv)
 
     struct pollfd fds[MAX_LISTENERS];
     int nfds = listen_on_all(host, port, fds);
+    /* stderr: stdout keeps the article's lines only. */
+    fprintf(stderr, "%s: waiting for clients on %s port %s%s\n", prog_name(), host, port,
+            count == 0 ? " (Ctrl-C stops)" : "");
 
     long served = 0;
     while (!stop_requested && (count == 0 || served < count)) {

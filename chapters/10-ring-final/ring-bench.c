@@ -10,6 +10,7 @@
  * rtt_p99_ns (a message there and back over two rings), each the median of
  * five repetitions.
  */
+#include "cli.h"
 #include "die.h"
 #include "stats.h"
 
@@ -46,9 +47,9 @@
 #include "ring.h"
 #endif
 
-static const char *const names[] = {"", "ring_step1", "ring_step2", "ring_step3", "ring_step4",
-                                    "ring_step5", "ring_step6", "ring_final", "ring_final_batch",
-                                    "ck_ring", "cacheline_pingpong"};
+static const char *const names[] = {
+    "",           "ring_step1", "ring_step2",       "ring_step3", "ring_step4",        "ring_step5",
+    "ring_step6", "ring_final", "ring_final_batch", "ck_ring",    "cacheline_pingpong"};
 
 enum { REPS = 5, RING_BYTES = 1 << 18, MAXMSG = 4096 };
 
@@ -81,10 +82,18 @@ static __attribute__((unused)) uint32_t pow2_at_least(uint32_t n)
  * publishes what a batching sender holds. */
 
 #if MECH == M_CK
-struct m8 { char b[8]; };
-struct m64 { char b[64]; };
-struct m1024 { char b[1024]; };
-struct m4096 { char b[4096]; };
+struct m8 {
+    char b[8];
+};
+struct m64 {
+    char b[64];
+};
+struct m1024 {
+    char b[1024];
+};
+struct m4096 {
+    char b[4096];
+};
 CK_RING_PROTOTYPE(m8, m8)
 CK_RING_PROTOTYPE(m64, m64)
 CK_RING_PROTOTYPE(m1024, m1024)
@@ -152,7 +161,8 @@ static struct chan *chan_new(uint32_t size)
 static __attribute__((unused)) void chan_attach(struct chan *c, int producer)
 {
 #if MECH == M_FINAL || MECH == M_FINAL_BATCH
-    if (shmring_attach(c->mem, c->bytes, producer ? SHMRING_PRODUCER : SHMRING_CONSUMER, &c->h) != 0)
+    if (shmring_attach(c->mem, c->bytes, producer ? SHMRING_PRODUCER : SHMRING_CONSUMER, &c->h) !=
+        0)
         die_msg("shmring_attach failed");
 #elif MECH == M_STEP6
     ring_attach(c->r, producer ? RING_PRODUCER : RING_CONSUMER);
@@ -407,7 +417,8 @@ static void round_trips(uint32_t size, int n, uint64_t *p50, uint64_t *p99)
         t[i] = now_ns() - t0;
     }
 #elif MECH == M_PINGPONG
-    /* One 64-byte line; the parent writes an odd number, the child answers with the next even one. */
+    /* One 64-byte line; the parent writes an odd number, the child answers with the next even one.
+     */
     (void)size, (void)m;
     struct chan *c = chan_new(8);
     pid_t pid = start_child();
@@ -456,14 +467,20 @@ static void round_trips(uint32_t size, int n, uint64_t *p50, uint64_t *p99)
     free(t);
 }
 
+static const struct cli cli = {
+    .about = "Throughput and round trips of one ring mechanism, as CSV rows.",
+    .options = (const struct cli_option[]){{'q', "quick", NULL, "a short run"}, {0}},
+};
+
 int main(int argc, char **argv)
 {
-    int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    int quick = 0;
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'q')
+            quick = 1;
     if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
         die("sched_getaffinity");
     pin(0);
-    if (argc > 2 || (argc == 2 && !quick))
-        die_usage("[--quick]", "unexpected argument '%s'", argv[argc - 1]);
     static const uint32_t sizes[] = {8, 64, 1024, 4096};
     int nsizes = MECH == M_PINGPONG ? 1 : 4;
     for (int s = 0; s < nsizes; s++) {

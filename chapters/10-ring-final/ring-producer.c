@@ -10,8 +10,8 @@
  * Start ring-consumer with the same name; it removes the name once it has
  * opened the ring.
  */
+#include "cli.h"
 #include "die.h"
-#include "parse.h"
 #include "shmring.h"
 
 #include <errno.h>
@@ -20,7 +20,17 @@
 #include <string.h>
 #include <time.h>
 
-static const char usage[] = "[--name /NAME] [--ring BYTES] [--count N --size BYTES]";
+static const struct cli cli = {
+    .about = "Sends each line of standard input (or N generated messages) through a shm ring.",
+    .options =
+        (const struct cli_option[]){
+            {'n', "name", "/NAME", "the ring's name (default /ipc-labs-ring)"},
+            {'r', "ring", "BYTES", "the ring's size, a power of two (default 1048576)"},
+            {'c', "count", "N", "send N generated messages instead of standard input"},
+            {'s', "size", "BYTES", "the size of each generated message (default 64)"},
+            {0}},
+    .exit_1 = "the ring could not be created, or the consumer died",
+};
 
 /* The generated message for sequence number seq: consumers can check it. */
 static void fill(unsigned char *buf, uint32_t size, uint64_t seq)
@@ -34,31 +44,27 @@ int main(int argc, char **argv)
 {
     const char *name = "/ipc-labs-ring";
     long ring = 1 << 20, count = -1, size = 64;
-    for (int i = 1; i < argc; i++) {
-        if (i + 1 >= argc)
-            die_usage(usage, "'%s' needs a value", argv[i]);
-        if (strcmp(argv[i], "--name") == 0)
-            name = argv[++i];
-        else if (strcmp(argv[i], "--ring") == 0)
-            ring = parse_long_arg(argv[++i], SHMRING_MIN_SIZE, SHMRING_MAX_SIZE, "--ring", usage);
-        else if (strcmp(argv[i], "--count") == 0)
-            count = parse_long_arg(argv[++i], 0, 1L << 40, "--count", usage);
-        else if (strcmp(argv[i], "--size") == 0)
-            size = parse_long_arg(argv[++i], 8, 65536, "--size", usage);
-        else
-            die_usage(usage, "unknown option '%s'", argv[i]);
-    }
+    for (int c; (c = cli_next(&cli, argc, argv)) != -1;)
+        if (c == 'n')
+            name = optarg;
+        else if (c == 'r')
+            ring = cli_long(optarg, SHMRING_MIN_SIZE, SHMRING_MAX_SIZE);
+        else if (c == 'c')
+            count = cli_long(optarg, 0, 1L << 40);
+        else if (c == 's')
+            size = cli_long(optarg, 8, 65536);
     if (name[0] != '/' || strchr(name + 1, '/') != NULL || strlen(name) > 200)
-        die_usage(usage, "--name must look like /something, without another '/'");
+        cli_error("--name must look like /something, without another '/'");
     if (shmring_bytes((uint32_t)ring) == 0)
-        die_usage(usage, "--ring must be a power of two");
+        cli_error("--ring must be a power of two");
     if (size > (long)((uint32_t)ring / 2 - SHMRING_HEADER))
-        die_usage(usage, "--size %ld does not fit a ring of %ld bytes (at most half)", size, ring);
+        cli_error("--size %ld does not fit a ring of %ld bytes (at most half)", size, ring);
 
     struct shmring *h;
     int rc = shmring_create(name, (uint32_t)ring, &h);
     if (rc != 0)
-        die_errnum(rc, "cannot create %s%s%s%s", name, rc == -EEXIST ? " (if it is left over: rm /dev/shm" : "",
+        die_errnum(rc, "cannot create %s%s%s%s", name,
+                   rc == -EEXIST ? " (if it is left over: rm /dev/shm" : "",
                    rc == -EEXIST ? name : "", rc == -EEXIST ? ")" : "");
 
     struct timespec t0, t1;
@@ -81,8 +87,8 @@ int main(int argc, char **argv)
             if (line[n - 1] == '\n')
                 n--;
             if ((uint64_t)n > shmring_max_len(h)) {
-                fprintf(stderr, "%s: line %ld is longer than %u bytes; cut\n", prog_name(), sent + 1,
-                        shmring_max_len(h));
+                fprintf(stderr, "%s: line %ld is longer than %u bytes; cut\n", prog_name(),
+                        sent + 1, shmring_max_len(h));
                 n = (ssize_t)shmring_max_len(h);
             }
             if ((rc = shmring_send(h, line, (uint32_t)n)) != 0)

@@ -22,11 +22,10 @@
 #include "mech.h"
 #include "session.h"
 
+#include "cli.h"
 #include "die.h"
-#include "parse.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,10 +36,29 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "[--mech all|NAME,...] [--sizes N,...] [--reps N] [--count N] [--target-ms N] "
-    "[--timeout S] [--out FILE] [--spread FILE] [--machine FILE] [--keep-going] [--quiet] "
-    "[--table] [--list]";
+static const struct cli cli = {
+    .about = "Measures every mechanism of the course on the same workload (QUICK=1: a short run).",
+    .options =
+        (const struct cli_option[]){
+            {'m', "mech", "all|NAME,...",
+             "the mechanisms to measure (default all; --list names them)"},
+            {'s', "sizes", "N,...",
+             "message sizes in bytes, at least 8 (default 8,64,1024,4096,65536)"},
+            {'r', "reps", "N", "repetitions of each session (default 9; QUICK=1: 5)"},
+            {'c', "count", "N", "messages per repetition (default: as many as --target-ms allows)"},
+            {'t', "target-ms", "N", "the length of one repetition (default 100; QUICK=1: 15)"},
+            {'T', "timeout", "S", "stop a session that takes longer than S seconds (default 120)"},
+            {'o', "out", "FILE", "write the CSV there instead of standard output"},
+            {'S', "spread", "FILE", "also write each row's min, max and repetitions there"},
+            {'M', "machine", "FILE", "describe the machine there"},
+            {'k', "keep-going", NULL, "go on after a session fails"},
+            {'q', "quiet", NULL, "no progress on stderr"},
+            {'a', "table", NULL, "print a table for people instead of the CSV"},
+            {'l', "list", NULL, "list the mechanisms and exit"},
+            {0}},
+    .synopsis = "[OPTION]...",
+    .exit_1 = "a session failed (with --keep-going: every session failed)",
+};
 
 static const struct mech *const all_mechs[] = {
     &mech_pipe,     &mech_fifo,       &mech_unix,    &mech_tcp,
@@ -92,13 +110,13 @@ static void parse_mechs(char *list, struct options *o)
     for (char *save, *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
         const struct mech *m = find_mech(name);
         if (m == NULL)
-            die_usage(usage, "--mech: unknown mechanism '%s' (--list shows them)", name);
+            cli_error("--mech: unknown mechanism '%s' (--list shows them)", name);
         if (o->n_mechs == N_MECHS)
-            die_usage(usage, "--mech: too many names");
+            cli_error("--mech: too many names");
         o->mechs[o->n_mechs++] = m;
     }
     if (o->n_mechs == 0)
-        die_usage(usage, "--mech: no mechanism named");
+        cli_error("--mech: no mechanism named");
 }
 
 static void parse_sizes(char *list, struct options *o)
@@ -106,12 +124,12 @@ static void parse_sizes(char *list, struct options *o)
     o->n_sizes = 0;
     for (char *save, *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
         if (o->n_sizes == MAX_SIZES)
-            die_usage(usage, "--sizes: at most %d sizes", MAX_SIZES);
+            cli_error("--sizes: at most %d sizes", MAX_SIZES);
         /* At least 8 bytes: every message carries its 8-byte sequence number. */
-        o->sizes[o->n_sizes++] = (size_t)parse_long_arg(s, 8, 1 << 20, "--sizes", usage);
+        o->sizes[o->n_sizes++] = (size_t)cli_long(s, 8, 1 << 20);
     }
     if (o->n_sizes == 0)
-        die_usage(usage, "--sizes: no size given");
+        cli_error("--sizes: no size given");
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -125,26 +143,15 @@ static void parse_options(int argc, char **argv, struct options *o)
         .reps = is_quick ? 5 : 9, .target_ms = is_quick ? 15 : 100, .progress = 1};
     o->timeout_s = 120;
 
-    static const struct option longopts[] = {
-        {"mech", required_argument, NULL, 'm'},      {"sizes", required_argument, NULL, 's'},
-        {"reps", required_argument, NULL, 'r'},      {"count", required_argument, NULL, 'c'},
-        {"target-ms", required_argument, NULL, 't'}, {"timeout", required_argument, NULL, 'T'},
-        {"out", required_argument, NULL, 'o'},       {"spread", required_argument, NULL, 'S'},
-        {"machine", required_argument, NULL, 'M'},   {"keep-going", no_argument, NULL, 'k'},
-        {"quiet", no_argument, NULL, 'q'},           {"list", no_argument, NULL, 'l'},
-        {"table", no_argument, NULL, 'a'},           {NULL, 0, NULL, 0}};
     int c;
-    opterr = 0; /* we print our own message, in the course's format */
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_next(&cli, argc, argv)) != -1) {
         switch (c) {
         case 'm': parse_mechs(optarg, o); break;
         case 's': parse_sizes(optarg, o); break;
-        case 'r': o->plan.reps = (int)parse_long_arg(optarg, 1, 1000, "--reps", usage); break;
-        case 'c': o->plan.count = parse_long_arg(optarg, 1, 100000000, "--count", usage); break;
-        case 't':
-            o->plan.target_ms = (double)parse_long_arg(optarg, 1, 60000, "--target-ms", usage);
-            break;
-        case 'T': o->timeout_s = parse_long_arg(optarg, 1, 86400, "--timeout", usage); break;
+        case 'r': o->plan.reps = (int)cli_long(optarg, 1, 1000); break;
+        case 'c': o->plan.count = cli_long(optarg, 1, 100000000); break;
+        case 't': o->plan.target_ms = (double)cli_long(optarg, 1, 60000); break;
+        case 'T': o->timeout_s = cli_long(optarg, 1, 86400); break;
         case 'o': o->out = optarg; break;
         case 'S': o->spread = optarg; break;
         case 'M': o->machine = optarg; break;
@@ -155,11 +162,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             for (size_t i = 0; i < N_MECHS; i++)
                 printf("%s\n", all_mechs[i]->name);
             exit(0);
-        default: die_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
-    if (optind < argc)
-        die_usage(usage, "unexpected argument '%s'", argv[optind]);
     if (o->n_mechs == 0) /* after the options: --quiet decides whether to explain */
         parse_mechs((char[]){"all"}, o);
 }
