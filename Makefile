@@ -341,7 +341,7 @@ GRADE_RUN = $(GRADE_MEASURE) --budget $(BUDGET) $(if $(GRADE_BUDGET),--budget-to
 # ---------------------------------------------------------------- targets
 .PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
         handout grade-all gradescope classroom test-distro test-layout test-packaging \
-        test-reference test-stubs test-wrong test-mutants test-programs test-body test-build tests-tsan demo-body grade-body grade-run \
+        debug debug-run test-reference test-stubs test-wrong test-mutants test-programs test-debug test-body test-build tests-tsan demo-body grade-body grade-run \
         grade-all-run docs-body bench-body \
         $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
@@ -387,6 +387,17 @@ grade-body: $(GRADER)
 		[ -z "$$tsan" ] || $(call tsan_build,$$tsan))
 	+@$(RUN_EACH) grade -- grade-run$(call needs,$(GRADE_CHAPTERS))
 
+# One test of EX, here and now, outside the grader (tests/harness/debug.sh):
+# the first failing one unless TEST= names it, under TOOL= (gdb if installed).
+debug: deps ## run one test of EX=06.1 here, outside the grader (TEST=name, TOOL=gdb|valgrind|rr|none)
+	$(if $(filter 1,$(words $(subst $(comma), ,$(EX)))),,$(error make debug needs one exercise, for example EX=06.1))
+	@$(MAKE) $(MAKE_QUIET) $(GRADE_BUILD)
+	+@$(RUN_EACH) debug -- debug-run$(call needs,$(GRADE_CHAPTERS))
+
+debug-run:
+	@mkdir -p $(B)/debug && cd $(B)/debug && $(GRADE_ENV) $(CURDIR)/tests/harness/debug.sh \
+		$(CURDIR)/$(B)/lists $(CURDIR)/$(B)/learner/tests '$(EX)' '$(TEST)' '$(TOOL)'
+
 grade-run:
 	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests $(call tsan_bins,learner) --out $(B)/grade \
 		$(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) \
@@ -410,7 +421,7 @@ endif
 # with its CUnit Run Summary.
 ALL_NEEDS := $(call needs,$(CHAPTERS))
 test-body:
-	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-programs test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
+	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-programs test-debug test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
 		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) \
 		docs-body test-reference$(ALL_NEEDS)
 
@@ -443,6 +454,11 @@ test-layout: $(if $(PREBUILT),,$(LISTS))
 # unknown option in one line (tests/programs/cli.sh; common/cli.h).
 test-programs: $(if $(PREBUILT),,$(BINS))
 	$(Q)tests/programs/cli.sh $(B)/bin
+
+# make debug, on the starter of 00.1 (tests/harness/test-debug.sh).
+test-debug: $(if $(PREBUILT),,$(GRADER) $(B)/lists/00-getting-started/test_status.list \
+		$(B)/learner/tests/00-getting-started/test_status)
+	$(Q)tests/harness/test-debug.sh PREBUILT=1 $(if $(SANITIZE),SANITIZE=$(SANITIZE))
 
 # The time limits in tests/budget.tsv: three runs of the reference answers
 # (with the tests' own limits), the median of each test's time, and from it

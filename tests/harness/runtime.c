@@ -5,6 +5,14 @@
  *                     exercise TAB points TAB timeout TAB name
  *   prog --run INDEX  runs one test under CUnit and reports the verdict.
  *
+ * and one thing for a learner (make debug):
+ *
+ *   prog --debug INDEX  runs one test here, in the terminal, under a debugger
+ *                       if one started this: no token, no sandbox, no time
+ *                       limit; prints every failed check, exits 0 if it
+ *                       passed, 1 if not. It reports to nobody, so there is
+ *                       nothing in it to forge.
+ *
  * The verdict must not be forgeable by the code under test, which runs in
  * this same process. So it travels on its own pipe (fd 4, not stdout) and
  * starts with a token the grader made up for this run and handed over on
@@ -113,19 +121,28 @@ static void report(const char *token)
         (void)!write(REPORT_FD, line, (size_t)n);
 }
 
+/* A test number as the table counts them, or -1. */
+static long test_index(const char *arg)
+{
+    char *end;
+    long index = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || index < 0 || (size_t)index >= grade_test_count)
+        return -1;
+    return index;
+}
+
 static int run_one(const char *arg)
 {
     char token[TOKEN_MAX + 1];
     if (take_token(token) != 0) {
         fprintf(stderr,
                 "test program: no token on fd %d; run tests through the grader "
-                "('make grade'), not directly\n",
+                "('make grade'), or one test with 'make debug'\n",
                 TOKEN_FD);
         return 2;
     }
-    char *end;
-    long index = strtol(arg, &end, 10);
-    if (*arg == '\0' || *end != '\0' || index < 0 || (size_t)index >= grade_test_count) {
+    long index = test_index(arg);
+    if (index < 0) {
         fprintf(stderr, "test program: no test number %s\n", arg);
         return 2;
     }
@@ -150,13 +167,45 @@ static int run_one(const char *arg)
     _exit(0);
 }
 
+static int debug_one(const char *arg)
+{
+    long index = test_index(arg);
+    if (index < 0) {
+        fprintf(stderr, "test program: no test number %s (--list shows them)\n", arg);
+        return 2;
+    }
+    const struct grade_test *t = &grade_tests[index];
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 3;
+    CU_pSuite suite = CU_add_suite(t->exercise, NULL, NULL);
+    if (suite == NULL || CU_add_test(suite, t->name, t->run) == NULL)
+        return 3;
+    printf("%s  %s\n", t->exercise, t->name);
+    fflush(stdout);
+    grade_crash_trace_install();
+    CU_run_all_tests();
+    fflush(NULL);
+    unsigned failed = CU_get_number_of_failures();
+    for (const CU_FailureRecord *f = CU_get_failure_list(); f != NULL; f = f->pNext)
+        printf("FAIL  %s:%u: %s\n", f->strFileName ? f->strFileName : "?", f->uiLineNumber,
+               f->strCondition ? f->strCondition : "");
+    if (failed == 0)
+        printf("PASS  (%u checks)\n", CU_get_number_of_asserts());
+    fflush(stdout);
+    _exit(failed == 0 && CU_get_error() == CUE_SUCCESS ? 0 : 1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0)
         return list_tests();
     if (argc == 3 && strcmp(argv[1], "--run") == 0)
         return run_one(argv[2]);
-    fprintf(stderr, "usage: %s --list | --run INDEX (the grader runs this; see 'make grade')\n",
-            argv[0]);
+    if (argc == 3 && strcmp(argv[1], "--debug") == 0)
+        return debug_one(argv[2]);
+    fprintf(stderr,
+            "usage: %s --list | --run INDEX (the grader runs this; see 'make grade')\n"
+            "       %s --debug INDEX (one test, here; see 'make debug')\n",
+            argv[0], argv[0]);
     return 2;
 }
