@@ -387,6 +387,9 @@ grade-body: $(GRADER)
 		[ -z "$$tsan" ] || $(call tsan_build,$$tsan))
 	+@$(RUN_EACH) grade -- grade-run$(call needs,$(GRADE_CHAPTERS))
 
+# GRADE_SEED=N replays the random choices of a run (its report prints N).
+export GRADE_SEED
+
 # One test of EX, here and now, outside the grader (tests/harness/debug.sh):
 # the first failing one unless TEST= names it, under TOOL= (gdb if installed).
 debug: deps ## run one test of EX=06.1 here, outside the grader (TEST=name, TOOL=gdb|valgrind|rr|none)

@@ -12,7 +12,8 @@
 #
 # The test runs as `PROGRAM --debug N` (tests/harness/runtime.c): no
 # sandbox, no time limit, every failed check printed. The command is
-# printed first, so that it can be run again by hand.
+# printed first, so that it can be run again by hand; GRADE_SEED (the one a
+# report printed, or a new one) fixes the test's random choices.
 # Exit status: the test's (0 passed, 1 failed), 2 bad arguments or no such
 # test, 0 with a message when every test of EX passes and no TEST is named.
 set -u
@@ -57,6 +58,10 @@ else
     fi
 fi
 
+# The seed of the test's random choices: the one given, or a new one, shown
+# in the command so that running it again makes the same choices.
+[[ ${GRADE_SEED:-} =~ ^[1-9][0-9]*$ ]] || GRADE_SEED=$(((RANDOM << 15 | RANDOM) + 1))
+export GRADE_SEED
 IFS=$'\t' read -r prog index limit name <<<"$picked"
 bin=$bins/$prog
 [ -x "$bin" ] || die "$bin is not built (make grade EX=$ex says why)"
@@ -69,6 +74,7 @@ esac
 echo "make debug: $ex '$name'"
 echo "make debug: the command, to run again by hand:"
 printf '  '
+printf 'GRADE_SEED=%s ' "$GRADE_SEED"
 [ -n "${IPC_BIN_DIR:-}" ] && printf 'IPC_BIN_DIR=%q IPC_BUILD_DIR=%q ' "$IPC_BIN_DIR" "${IPC_BUILD_DIR:-}"
 printf '%q ' "${cmd[@]}"
 echo

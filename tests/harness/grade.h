@@ -82,6 +82,11 @@ extern const struct grade_test grade_tests[];
 /** Number of rows in #grade_tests. */
 extern const size_t grade_test_count;
 
+/** The seed every random choice of a test must derive from (srand(grade_seed()),
+ *  rand_r with it): the grader's, which its report prints when a test fails, so that
+ *  GRADE_SEED=N make grade (or make debug) makes the same choices again. */
+unsigned grade_seed(void);
+
 /** Makes a crash report where it happened: on a fatal signal the test writes its call
  *  stack for the grader (crashtrace.c). The runtime calls it before each test. */
 void grade_crash_trace_install(void);

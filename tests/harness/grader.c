@@ -63,7 +63,7 @@ struct options {
     const char *lists, *out, *chapter, *exercise, *expect, *title, *budget;
     const char *expect_message; /* with zero:ID or caught:ID: what ID's failures must say */
     int strict, brief;
-    long budget_total; /* --budget-total: a shorter bound on the whole run, or 0 */
+    long budget_total;          /* --budget-total: a shorter bound on the whole run, or 0 */
     const char *unavailable[8]; /* "CHAPTER=REASON": that chapter's tests cannot run */
     int nunavailable;
     const char *tsan[8]; /* tsan[i]: ThreadSanitizer copies of bins[i]'s programs, or NULL */
@@ -99,7 +99,8 @@ static int in_list(const char *list, const char *text, int prefix)
 {
     for (const char *p = list; *p;) {
         size_t n = strcspn(p, ",");
-        if (n > 0 && (prefix ? strncmp(text, p, n) == 0 : strlen(text) == n && strncmp(text, p, n) == 0))
+        if (n > 0 &&
+            (prefix ? strncmp(text, p, n) == 0 : strlen(text) == n && strncmp(text, p, n) == 0))
             return 1;
         p += n + (p[n] == ',');
     }
@@ -539,7 +540,8 @@ int main(int argc, char **argv)
             break;
         case 'Z':
             if (o.nbins == 0)
-                die_usage(usage_text, "--tsan %s: it names the copies of the --bins before it", optarg);
+                die_usage(usage_text, "--tsan %s: it names the copies of the --bins before it",
+                          optarg);
             o.tsan[o.nbins - 1] = optarg;
             break;
         case 'C': o.tsan_chapters = optarg; break;
@@ -568,6 +570,23 @@ int main(int argc, char **argv)
 
     /* A test that dies before reading its token must not take the grader with it. */
     signal(SIGPIPE, SIG_IGN);
+    /* One seed for every random choice of every test (grade_seed()), in
+     * their environment; GRADE_SEED=N replays a run's choices. */
+    const char *seed_env = getenv("GRADE_SEED");
+    unsigned long seed = 0;
+    if (seed_env != NULL && *seed_env) {
+        char *end;
+        errno = 0;
+        seed = strtoul(seed_env, &end, 10);
+        if (*end != '\0' || errno != 0 || seed == 0 || seed > 0xffffffffUL || *seed_env == '-')
+            die_usage(usage_text, "GRADE_SEED=%s: must be a number from 1 to 4294967295", seed_env);
+    } else {
+        while (seed == 0)
+            seed = (unsigned long)((clock_now_ns() ^ ((uint64_t)getpid() << 20)) % 0xffffffffUL);
+    }
+    char seed_text[16];
+    snprintf(seed_text, sizeof seed_text, "%lu", seed);
+    setenv("GRADE_SEED", seed_text, 1);
     const char *tmp = getenv("TMPDIR");
     sb.tmp_base = tmp != NULL && *tmp ? tmp : "/tmp";
     static char course[PATH_MAX];
@@ -695,6 +714,10 @@ int main(int argc, char **argv)
                    run_s, budget_s, reference, o.budget);
         }
     }
+    if (!o.brief && passed < rs.n)
+        printf("Seed: %lu (GRADE_SEED=%lu replays the tests' random choices, in make grade and "
+               "make debug)\n",
+               seed, seed);
     if (out_of_time > 0)
         fprintf(stderr,
                 "grade: the submission used its whole time budget of %.0f s: %zu test%s stopped "
@@ -740,7 +763,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "grade: %zu test%s NOT RUN, for reasons outside the answers:\n", not_run,
                 not_run == 1 ? "" : "s");
         for (size_t i = 0; i < rs.n; i++)
-            if (rs.r[i].verdict == V_NOT_RUN && (i == 0 || strcmp(rs.r[i].program, rs.r[i - 1].program) != 0))
+            if (rs.r[i].verdict == V_NOT_RUN &&
+                (i == 0 || strcmp(rs.r[i].program, rs.r[i - 1].program) != 0))
                 fprintf(stderr, "  %s: %s\n", rs.r[i].program, rs.r[i].message);
         return 3;
     }

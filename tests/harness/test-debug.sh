@@ -3,7 +3,7 @@
 # fails every test), one test runs outside the grader, shows its failed
 # checks and the command to run it again, and exits 1; the first failing
 # test is found without TEST=; a TEST= that names nothing, or several
-# tests, is one clear error and exit 2.
+# tests, is one clear error and exit 2; GRADE_SEED replays a failure.
 #   test-debug.sh MAKE_ARGS...   (the variables make test runs with)
 set -u
 fails=0
@@ -29,5 +29,19 @@ check "a name that matches nothing" 2 "no test of 00\.1 is named like 'no such t
     "$@" debug-run EX=00.1 "TEST=no such test" TOOL=none
 check "a name that matches several" 2 "names more than one test of 00\.1" -- "$@" debug-run EX=00.1 TEST=e TOOL=none
 check "an exercise that does not exist" 2 "no exercise 00\.9" -- "$@" debug-run EX=00.9 TOOL=none
+# The same seed, the same random choices, the same failure; the test of
+# normal exits picks an exit code at random, which its messages name.
+fail_lines() { GRADE_SEED=$1 make -s --no-print-directory "${@:2}" debug-run EX=00.1 TEST=normal TOOL=none 2>&1 | grep '^FAIL'; }
+a=$(fail_lines 4242 "$@") b=$(fail_lines 4242 "$@")
+if [ -z "$a" ] || [ "$a" != "$b" ]; then
+    echo "test-debug: GRADE_SEED=4242 twice gave different failures:" >&2
+    diff <(echo "$a") <(echo "$b") | head -10 >&2
+    fails=$((fails + 1))
+fi
+seen=$(for s in 1 2 3 4 5 6; do fail_lines $s "$@" | md5sum; done | sort -u | wc -l)
+if [ "$seen" -lt 2 ]; then
+    echo "test-debug: six seeds gave the same failure: the seed does not reach the test's choices" >&2
+    fails=$((fails + 1))
+fi
 [ $fails = 0 ] && echo "debug: make debug runs one test outside the grader, and says what failed"
 [ $fails = 0 ]
