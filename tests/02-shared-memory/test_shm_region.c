@@ -4,8 +4,10 @@
 #include "shmtest.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -165,6 +167,19 @@ static void open_maps_the_whole_object(void)
     if (r.addr != NULL)
         munmap(r.addr, r.size);
 
+    /* The smallest object there is: one byte. */
+    char tiny[64];
+    shmtest_name(tiny, sizeof tiny);
+    GRADE_REQUIRE(make_object(tiny, 1) == 0, "test set-up: cannot create %s: %s", tiny,
+                  strerror(errno));
+    struct shm_region r1 = {0};
+    GRADE_EXPECT_LONG(shm_region_open(&r1, tiny, 0), 0,
+                      "an object of 1 byte is not empty: open it");
+    GRADE_EXPECT_LONG(r1.size, 1, "r->size of a 1-byte object");
+    if (r1.addr != NULL)
+        munmap(r1.addr, r1.size);
+    shmtest_cleanup(tiny);
+
     /* Exactly the minimum is enough. */
     struct shm_region r2 = {0};
     GRADE_EXPECT_LONG(shm_region_open(&r2, name, size), 0, "an object of exactly min_size bytes is fine");
@@ -229,7 +244,9 @@ static void errors_are_values(void)
 
     char no_slash[64];
     snprintf(no_slash, sizeof no_slash, "%s", missing + 1); /* shm_open(3) wants the leading '/' */
-    const char *bad[] = {no_slash, "/two/slashes", "/", ""};
+    char two_leading[66];
+    snprintf(two_leading, sizeof two_leading, "/%s", missing); /* "//name": a '/' after the first */
+    const char *bad[] = {no_slash, "/two/slashes", two_leading, "/", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char what[80];
         snprintf(what, sizeof what, "create with the name \"%s\"", bad[i]);
@@ -239,6 +256,7 @@ static void errors_are_values(void)
     errno = 0;
     expect_error(shm_region_create(&r, missing, 0, 0), EINVAL, "create with size 0");
     GRADE_CHECK(!shmtest_exists(missing), "a refused create must not leave %s in /dev/shm", missing);
+    shm_unlink(two_leading); /* shm_open would have stripped the slashes: the same object */
     shmtest_cleanup(missing);
     GRADE_EXPECT_LONG(in_child(null_arguments_fail_cleanly, missing), 0,
                       "a NULL region or name must return -EINVAL, not crash (the child that tried it failed)");
@@ -283,8 +301,147 @@ static void close_and_unlink_leave_nothing(void)
         errno = 0;
         expect_error(shm_region_unlink("bad"), EINVAL, "unlink of a bad name");
     }
+    /* munmap refuses an address that is not page-aligned: close passes that on. */
+    struct shm_region odd = {(char *)&r + 1, PAGE};
+    errno = 0;
+    expect_error(shm_region_close(&odd), EINVAL,
+                 "close of a region whose address is not page-aligned (munmap fails)");
     GRADE_EXPECT_LONG(shmtest_open_fds(), fds, "descriptors after create, close and unlink: none may leak");
     shmtest_cleanup(name);
+}
+
+/* Creates and removes an object of that name: both must work. */
+static void create_and_unlink(const char *name, const char *what)
+{
+    struct shm_region r = {0};
+    int rc = shm_region_create(&r, name, PAGE, 0);
+    GRADE_EXPECT_LONG(rc, 0, what);
+    if (rc == 0) {
+        GRADE_EXPECT_LONG(shm_region_unlink(name), 0, what);
+        munmap(r.addr, r.size);
+    }
+    shm_unlink(name);
+}
+
+static void names_at_the_limits(void)
+{
+    /* One character after the '/': try letters until one is free, as another
+     * program may hold a short name. */
+    char one[3] = "/a";
+    struct shm_region r = {0};
+    int rc = -EEXIST;
+    for (char c = 'a'; c <= 'z' && rc == -EEXIST; c++) {
+        one[1] = c;
+        rc = shm_region_create(&r, one, PAGE, 0);
+    }
+    GRADE_EXPECT_LONG(rc, 0, "create with a name of one character after the '/' (\"/a\" is valid)");
+    if (rc == 0) {
+        GRADE_EXPECT_LONG(shm_region_unlink(one), 0, "unlink of a one-character name");
+        munmap(r.addr, r.size);
+    }
+
+    /* NAME_MAX - 1 = 254 characters after the '/' are the most; 255 are too many. */
+    char longest[NAME_MAX + 2];
+    shmtest_name(longest, sizeof longest);
+    size_t len = strlen(longest);
+    memset(longest + len, 'x', NAME_MAX - len);
+    longest[NAME_MAX] = '\0';
+    create_and_unlink(longest, "create with a name of 254 characters after the '/'");
+    char too_long[NAME_MAX + 2];
+    shmtest_name(too_long, sizeof too_long);
+    len = strlen(too_long);
+    memset(too_long + len, 'y', NAME_MAX + 1 - len);
+    too_long[NAME_MAX + 1] = '\0';
+    struct shm_region untouched = {0};
+    errno = 0;
+    expect_error(shm_region_create(&untouched, too_long, PAGE, 0), EINVAL,
+                 "create with a name of 255 characters after the '/' (at most NAME_MAX - 1)");
+    GRADE_CHECK(!shmtest_exists(too_long), "a refused name must not be created");
+    shm_unlink(too_long);
+}
+
+/* Open descriptors, counted without allocating anything: it runs where
+ * RLIMIT_AS leaves no room for malloc. */
+static int fds_open(void)
+{
+    int n = 0;
+    for (int fd = 0; fd < 1024; fd++)
+        n += fcntl(fd, F_GETFD) != -1;
+    return n;
+}
+
+/* A create whose ftruncate or mmap a resource limit makes fail, and what
+ * the child that tried it saw. In shared memory, for the parent to read. */
+struct failing_create {
+    char name[64];
+    int resource; /* RLIMIT_FSIZE: ftruncate fails; RLIMIT_AS: mmap fails */
+    size_t size;
+    int rc, err, fds_before, fds_after, untouched;
+};
+
+static int create_under_a_limit(void *arg)
+{
+    struct failing_create *f = arg;
+    signal(SIGXFSZ, SIG_IGN); /* growing a file past RLIMIT_FSIZE: EFBIG, not death */
+    struct rlimit lim;
+    if (getrlimit(f->resource, &lim) != 0)
+        return 1;
+    lim.rlim_cur = f->resource == RLIMIT_FSIZE ? PAGE : 0; /* 0: no new mapping at all */
+    f->fds_before = fds_open();
+    if (setrlimit(f->resource, &lim) != 0)
+        return 1;
+    struct shm_region r = {(void *)&r, 12345};
+    errno = 0;
+    f->rc = shm_region_create(&r, f->name, f->size, 0);
+    f->err = errno;
+    f->fds_after = fds_open();
+    f->untouched = r.addr == (void *)&r && r.size == 12345;
+    return 0;
+}
+
+static void create_failing_midway_leaves_nothing(void)
+{
+    const struct {
+        int resource;
+        size_t size;
+        int want;
+        const char *step;
+    } cases[] = {
+        {RLIMIT_FSIZE, 4 * PAGE, EFBIG, "ftruncate fails (the size is over RLIMIT_FSIZE)"},
+        {RLIMIT_AS, PAGE, ENOMEM, "mmap fails (RLIMIT_AS leaves no address space)"},
+    };
+    struct failing_create *f =
+        mmap(NULL, sizeof *f, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    GRADE_REQUIRE(f != MAP_FAILED, "test set-up: mmap: %s", strerror(errno));
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(f, 0, sizeof *f);
+        shmtest_name(f->name, sizeof f->name);
+        f->resource = cases[i].resource;
+        f->size = cases[i].size;
+        int want = cases[i].want;
+        const char *step = cases[i].step;
+        int st = in_child(create_under_a_limit, f);
+        GRADE_CHECK(st == 0, "create when %s: the process that tried it %s", step,
+                    st == 1 ? "could not set the limit (test set-up)" : "crashed");
+        if (st == 0) {
+            GRADE_CHECK(f->rc == -want, "create when %s: expected -%s, got %d (%s)", step,
+                        strerrorname_np(want), f->rc, f->rc < 0 ? strerror(-f->rc) : "no error");
+            GRADE_CHECK(f->err == want, "create when %s: errno should be %s too, got %d (%s)", step,
+                        strerrorname_np(want), f->err, strerror(f->err));
+            GRADE_CHECK(!shmtest_exists(f->name),
+                        "create when %s left %s in /dev/shm: a create that fails "
+                        "after shm_open must shm_unlink the object it made",
+                        step, f->name);
+            GRADE_CHECK(f->fds_after == f->fds_before,
+                        "create when %s left %d descriptor(s) open: close the "
+                        "one shm_open gave on every path",
+                        step, f->fds_after - f->fds_before);
+            GRADE_CHECK(f->untouched, "create when %s: r must be left untouched when create fails",
+                        step);
+        }
+        shmtest_cleanup(f->name);
+    }
+    munmap(f, sizeof *f);
 }
 
 GRADE_TESTS(
@@ -296,4 +453,8 @@ GRADE_TESTS(
                        errors_are_values, 2, 10),
     GRADE_TEST_TIMEOUT("02.1", "close unmaps, unlink removes the name, no descriptor leaks",
                        close_and_unlink_leave_nothing, 1, 10),
+    GRADE_TEST_TIMEOUT("02.1", "names of 1 and 254 characters work, 255 is -EINVAL",
+                       names_at_the_limits, 1, 10),
+    GRADE_TEST_TIMEOUT("02.1", "create failing in ftruncate or mmap unlinks the object, leaks no fd",
+                       create_failing_midway_leaves_nothing, 1, 10),
 )
