@@ -113,6 +113,12 @@ static void message_crosses_processes(void)
                           "a buffer one byte too small: -EMSGSIZE, and the message must stay");
     SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, got, len, 1000), (long)len,
                       "the message is still there for a buffer that fits it exactly");
+    unsigned char big[SHM_MAILBOX_MAX];
+    memset(big, 0x5A, sizeof big);
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, big, sizeof big, 1000), 0,
+                      "a message of exactly SHM_MAILBOX_MAX bytes fits");
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, got, sizeof got, 1000), SHM_MAILBOX_MAX,
+                      "get of the SHM_MAILBOX_MAX-byte message");
     unsigned char one = (unsigned char)~msg[0];
     SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, &one, 1, 1000), 0, "put of a 1-byte message");
     SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, got, sizeof got, 1000), 1,
@@ -483,14 +489,24 @@ static void dead_peer_is_recovered(void)
 
     /* A peer dies leaving a slot that fails the checks: it is dropped, and
      * the slot is free for the next put. */
-    die_holding_the_lock(sh, &a, SHM_MAILBOX_MAX + 1, 1);
-    SHMTEST_EXPECT_RC(
-        shm_mailbox_put_timed(&sh->mb, &c, sizeof c, 0), 0,
-        "put after a peer died leaving a corrupt slot (len over SHM_MAILBOX_MAX): the "
-        "corrupt slot is dropped, so the slot is empty");
-    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 0), (long)sizeof got,
-                      "then get takes the new message");
-    GRADE_CHECK(got == c, "expected %ld, got %ld", c, got);
+    const struct {
+        uint32_t len, full;
+        const char *what;
+    } corrupt[] = {
+        {SHM_MAILBOX_MAX + 1, 1, "len over SHM_MAILBOX_MAX"},
+        {sizeof a, 2, "full is 2"},
+    };
+    for (size_t i = 0; i < sizeof corrupt / sizeof corrupt[0]; i++) {
+        die_holding_the_lock(sh, &a, corrupt[i].len, corrupt[i].full);
+        char why[160];
+        snprintf(why, sizeof why,
+                 "put after a peer died leaving a corrupt slot (%s): it is dropped",
+                 corrupt[i].what);
+        SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, &c, sizeof c, 0), 0, why);
+        SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 0), (long)sizeof got,
+                          "then get takes the new message");
+        GRADE_CHECK(got == c, "expected %ld, got %ld", c, got);
+    }
     done_with(sh, st == 0);
 }
 
