@@ -14,6 +14,14 @@
  * it may have been written by a buggy or dying peer: the receiving side
  * checks #shm_mailbox::full and #shm_mailbox::len before it trusts them.
  *
+ * A process may die holding the mutex (the robust mutex then gives the next
+ * locker EOWNERDEAD). Whoever locks it next carries on: it marks the mutex
+ * consistent, empties the slot only if it fails those checks (put() sets
+ * full last, so a slot marked full holds a whole message, which stays), and
+ * wakes every process waiting in put() or get(), for the dead one may have
+ * changed the slot without signalling. A mutex that cannot be locked at all
+ * any more (ENOTRECOVERABLE) makes put() and get() return that error.
+ *
  * Errors are negative errno values.
  */
 #ifndef IPC_SHM_MAILBOX_H

@@ -18,6 +18,9 @@ struct shared {
     struct shm_mailbox mb;
     volatile int done;
     volatile long bad_seq;
+    volatile int child_ready; /* a child is about to call into the mailbox */
+    volatile int child_rc;    /* and what that call returned */
+    unsigned char child_buf[SHM_MAILBOX_MAX];
 };
 #define MAP_LEN (sizeof(struct shared) + 4096)
 
@@ -28,6 +31,13 @@ static struct shared *new_mailbox(void)
     int rc = shm_mailbox_init(&sh->mb);
     char rcs[48];
     GRADE_REQUIRE(rc == 0, "shm_mailbox_init: expected 0, got %s", shmtest_rc(rc, rcs, sizeof rcs));
+    /* Made alike, the two condition variables hold the same bytes; glibc's
+     * pthread_cond_destroy() marks the one it destroys. Using a destroyed
+     * one is undefined: waits may hang. */
+    GRADE_REQUIRE(
+        memcmp(&sh->mb.not_empty, &sh->mb.not_full, sizeof sh->mb.not_full) == 0,
+        "after shm_mailbox_init, not_empty differs from not_full: was it destroyed, or made "
+        "with other attributes? (destroy one only when the other's pthread_cond_init failed)");
     return sh;
 }
 
@@ -103,6 +113,17 @@ static void message_crosses_processes(void)
                           "a buffer one byte too small: -EMSGSIZE, and the message must stay");
     SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, got, len, 1000), (long)len,
                       "the message is still there for a buffer that fits it exactly");
+    unsigned char big[SHM_MAILBOX_MAX];
+    memset(big, 0x5A, sizeof big);
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, big, sizeof big, 1000), 0,
+                      "a message of exactly SHM_MAILBOX_MAX bytes fits");
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, got, sizeof got, 1000), SHM_MAILBOX_MAX,
+                      "get of the SHM_MAILBOX_MAX-byte message");
+    unsigned char one = (unsigned char)~msg[0];
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, &one, 1, 1000), 0, "put of a 1-byte message");
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, got, sizeof got, 1000), 1,
+                      "get of the 1-byte message");
+    GRADE_CHECK(got[0] == one, "the 1-byte message: expected byte %u, got %u", one, got[0]);
     SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, NULL, 0, 1000), 0, "an empty message is a message");
     SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, got, sizeof got, 1000), 0, "... of length 0");
     done_with(sh, st == 0);
@@ -354,6 +375,164 @@ static void wakeups_are_not_messages(void)
     done_with(sh, 1);
 }
 
+static void bad_arguments_are_einval(void)
+{
+    struct shared *sh = new_mailbox();
+    long v = 42, got = 0;
+    SHMTEST_EXPECT_RC(shm_mailbox_init(NULL), -EINVAL, "init of NULL");
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(NULL, &v, sizeof v, 0), -EINVAL, "put into NULL");
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, NULL, 1, 0), -EINVAL,
+                      "put of 1 byte from a NULL message (NULL only with length 0)");
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(NULL, &got, sizeof got, 0), -EINVAL, "get from NULL");
+    SHMTEST_EXPECT_RC(shm_mailbox_destroy(NULL), -EINVAL, "destroy of NULL");
+
+    /* With a message waiting: a NULL buffer of size 1 is refused, not
+     * mistaken for a small buffer, and the message stays. */
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, &v, sizeof v, 0), 0,
+                      "put into the empty slot");
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, NULL, 1, 0), -EINVAL,
+                      "get into a NULL buffer of size 1 (NULL only with size 0)");
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 0), (long)sizeof got,
+                      "the message is still there after the refused get");
+    GRADE_CHECK(got == v, "expected %ld, got %ld", v, got);
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, NULL, 0, 0), 0, "put of an empty message");
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, NULL, 0, 0), 0,
+                      "an empty message fits a NULL buffer of size 0");
+    SHMTEST_EXPECT_RC(shm_mailbox_destroy(&sh->mb), 0, "destroy once nobody uses the mailbox");
+    munmap(sh, MAP_LEN);
+}
+
+/* A peer that dies holding the mutex: a child locks it as put or get would,
+ * does its part of the work, and exits without unlocking or signalling. */
+static void die_holding_the_lock(struct shared *sh, const void *msg, uint32_t len, uint32_t full)
+{
+    pid_t pid = fork();
+    GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (pthread_mutex_lock(&sh->mb.mutex) != 0)
+            _exit(1);
+        if (len <= SHM_MAILBOX_MAX) /* a longer one is a corrupt len: nothing to copy */
+            memcpy(sh->mb.data, msg, len);
+        sh->mb.len = len;
+        sh->mb.full = full;
+        _exit(0); /* the kernel hands the lock on: EOWNERDEAD for the next locker */
+    }
+    GRADE_REQUIRE(reap(pid, 3000) == 0, "test set-up: the process that was to die holding the lock "
+                                        "could not take it");
+}
+
+/* A child waiting in get (put: 0) or put (put: 1, of msg) for up to 3 s. */
+static pid_t child_waits(struct shared *sh, int put, const void *msg, size_t len)
+{
+    sh->child_ready = 0;
+    sh->child_rc = -9999;
+    pid_t pid = fork();
+    GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        sh->child_ready = 1;
+        sh->child_rc = put ? shm_mailbox_put_timed(&sh->mb, msg, len, 3000 * SHMTEST_SLOW)
+                           : shm_mailbox_get_timed(&sh->mb, sh->child_buf, sizeof sh->child_buf,
+                                                   3000 * SHMTEST_SLOW);
+        _exit(0);
+    }
+    for (long t0 = now_ms(); !sh->child_ready && now_ms() - t0 < 3000 * SHMTEST_SLOW;)
+        sleep_ms(1);
+    sleep_ms(100); /* it is asleep in the mailbox by now */
+    return pid;
+}
+
+static void dead_peer_is_recovered(void)
+{
+    struct shared *sh = new_mailbox();
+    unsigned s = seed();
+    unsigned char m[SHM_MAILBOX_MAX];
+    for (size_t i = 0; i < sizeof m; i++)
+        m[i] = (unsigned char)rand_r(&s);
+    long c = rand_r(&s), got = 0;
+
+    /* A get sleeps on the empty slot; a putter dies after writing a whole
+     * message (full set last), before it could signal. */
+    pid_t pid = child_waits(sh, 0, NULL, 0);
+    die_holding_the_lock(sh, m, SHM_MAILBOX_MAX, 1);
+    int rc = shm_mailbox_put_timed(&sh->mb, &c, sizeof c, 1000 * SHMTEST_SLOW);
+    int st = reap(pid, 4000);
+    SHMTEST_EXPECT_RC(rc, 0,
+                      "put after a putter died holding the lock: it must wake the sleeping get, "
+                      "which takes the dead putter's message, and then put its own");
+    SHMTEST_EXPECT_RC(
+        sh->child_rc, SHM_MAILBOX_MAX,
+        "the sleeping get takes the complete message of SHM_MAILBOX_MAX bytes the dead "
+        "putter left (full is set last, so a full slot that passes the checks is whole)");
+    GRADE_CHECK(sh->child_rc != SHM_MAILBOX_MAX || memcmp(sh->child_buf, m, sizeof m) == 0,
+                "the dead putter's message arrived changed");
+    GRADE_CHECK(st == 0, "the sleeping get's process did not finish (status %d)", st);
+    SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 0), (long)sizeof got,
+                      "then the new message is in the slot");
+    GRADE_CHECK(got == c, "expected %ld, got %ld", c, got);
+
+    /* A put sleeps on the full slot; a getter dies after emptying it,
+     * before it could signal. */
+    long a = rand_r(&s), b = rand_r(&s) ^ 1;
+    SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, &a, sizeof a, 0), 0,
+                      "put into the empty slot");
+    pid = child_waits(sh, 1, &b, sizeof b);
+    die_holding_the_lock(sh, &a, 0, 0);
+    rc = shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 1000 * SHMTEST_SLOW);
+    st = reap(pid, 4000);
+    SHMTEST_EXPECT_RC(rc, (long)sizeof got,
+                      "get after a getter died holding the lock, having emptied the "
+                      "slot: it must wake the sleeping put, and take its message");
+    GRADE_CHECK(rc != (int)sizeof got || got == b,
+                "expected the sleeping put's message %ld, got %ld", b, got);
+    SHMTEST_EXPECT_RC(sh->child_rc, 0, "the sleeping put succeeds once woken");
+    GRADE_CHECK(st == 0, "the sleeping put's process did not finish (status %d)", st);
+
+    /* A peer dies leaving a slot that fails the checks: it is dropped, and
+     * the slot is free for the next put. */
+    const struct {
+        uint32_t len, full;
+        const char *what;
+    } corrupt[] = {
+        {SHM_MAILBOX_MAX + 1, 1, "len over SHM_MAILBOX_MAX"},
+        {sizeof a, 2, "full is 2"},
+    };
+    for (size_t i = 0; i < sizeof corrupt / sizeof corrupt[0]; i++) {
+        die_holding_the_lock(sh, &a, corrupt[i].len, corrupt[i].full);
+        char why[160];
+        snprintf(why, sizeof why,
+                 "put after a peer died leaving a corrupt slot (%s): it is dropped",
+                 corrupt[i].what);
+        SHMTEST_EXPECT_RC(shm_mailbox_put_timed(&sh->mb, &c, sizeof c, 0), 0, why);
+        SHMTEST_EXPECT_RC(shm_mailbox_get_timed(&sh->mb, &got, sizeof got, 0), (long)sizeof got,
+                          "then get takes the new message");
+        GRADE_CHECK(got == c, "expected %ld, got %ld", c, got);
+    }
+    done_with(sh, st == 0);
+}
+
+static void unusable_mutex_is_an_error(void)
+{
+    struct shared *sh = new_mailbox();
+    /* A dead owner's lock given up without pthread_mutex_consistent: the
+     * mutex is unusable for good (ENOTRECOVERABLE). */
+    long v = 7;
+    die_holding_the_lock(sh, &v, 0, 0);
+    GRADE_REQUIRE(pthread_mutex_lock(&sh->mb.mutex) == EOWNERDEAD,
+                  "test set-up: expected EOWNERDEAD");
+    pthread_mutex_unlock(&sh->mb.mutex);
+    int rc = shm_mailbox_put_timed(&sh->mb, &v, sizeof v, 0);
+    GRADE_CHECK(rc < 0,
+                "put on a mailbox whose mutex cannot be locked (ENOTRECOVERABLE) returned %d: "
+                "pass the lock's error on, as a negative errno",
+                rc);
+    rc = shm_mailbox_get_timed(&sh->mb, &v, sizeof v, 0);
+    GRADE_CHECK(rc < 0,
+                "get on a mailbox whose mutex cannot be locked (ENOTRECOVERABLE) returned %d: "
+                "pass the lock's error on, as a negative errno",
+                rc);
+    done_with(sh, 0);
+}
+
 GRADE_TESTS(
     GRADE_TEST_TIMEOUT("02.3", "a message crosses to a waiting process; size limits", message_crosses_processes, 2, 10),
     GRADE_TEST_TIMEOUT("02.3", "timed put and get give up with -ETIMEDOUT, slot untouched",
@@ -364,4 +543,10 @@ GRADE_TESTS(
                        hundred_thousand_messages_in_order, 3, 40),
     GRADE_TEST_TIMEOUT("02.3", "a corrupt slot (length, flag) is refused with -EPROTO, then usable",
                        corrupt_slot_is_refused, 1, 10),
+    GRADE_TEST_TIMEOUT("02.3", "bad arguments are -EINVAL; NULL buffers only with size 0",
+                       bad_arguments_are_einval, 1, 10),
+    GRADE_TEST_TIMEOUT("02.3", "a peer dies holding the lock: its whole message stays, sleepers wake",
+                       dead_peer_is_recovered, 2, 20),
+    GRADE_TEST_TIMEOUT("02.3", "a mutex made unusable (ENOTRECOVERABLE): put and get return an error",
+                       unusable_mutex_is_an_error, 1, 10),
 )

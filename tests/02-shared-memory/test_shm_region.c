@@ -4,9 +4,16 @@
 #include "shmtest.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #define PAGE 4096
@@ -101,7 +108,7 @@ static void create_makes_a_private_zeroed_object(void)
     char name2[64];
     shmtest_name(name2, sizeof name2);
     struct shm_region r2 = {0};
-    GRADE_EXPECT_LONG(shm_region_create(&r2, name2, PAGE, 0640), 0, "create with mode 0640");
+    GRADE_EXPECT_LONG(shm_region_create(&r2, name2, 1, 0640), 0, "create of 1 byte with mode 0640");
     char path2[128];
     snprintf(path2, sizeof path2, "/dev/shm%s", name2);
     if (stat(path2, &st) == 0)
@@ -164,6 +171,19 @@ static void open_maps_the_whole_object(void)
     }
     if (r.addr != NULL)
         munmap(r.addr, r.size);
+
+    /* The smallest object there is: one byte. */
+    char tiny[64];
+    shmtest_name(tiny, sizeof tiny);
+    GRADE_REQUIRE(make_object(tiny, 1) == 0, "test set-up: cannot create %s: %s", tiny,
+                  strerror(errno));
+    struct shm_region r1 = {0};
+    GRADE_EXPECT_LONG(shm_region_open(&r1, tiny, 0), 0,
+                      "an object of 1 byte is not empty: open it");
+    GRADE_EXPECT_LONG(r1.size, 1, "r->size of a 1-byte object");
+    if (r1.addr != NULL)
+        munmap(r1.addr, r1.size);
+    shmtest_cleanup(tiny);
 
     /* Exactly the minimum is enough. */
     struct shm_region r2 = {0};
@@ -229,7 +249,9 @@ static void errors_are_values(void)
 
     char no_slash[64];
     snprintf(no_slash, sizeof no_slash, "%s", missing + 1); /* shm_open(3) wants the leading '/' */
-    const char *bad[] = {no_slash, "/two/slashes", "/", ""};
+    char two_leading[66];
+    snprintf(two_leading, sizeof two_leading, "/%s", missing); /* "//name": a '/' after the first */
+    const char *bad[] = {no_slash, "/two/slashes", two_leading, "/", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char what[80];
         snprintf(what, sizeof what, "create with the name \"%s\"", bad[i]);
@@ -239,6 +261,7 @@ static void errors_are_values(void)
     errno = 0;
     expect_error(shm_region_create(&r, missing, 0, 0), EINVAL, "create with size 0");
     GRADE_CHECK(!shmtest_exists(missing), "a refused create must not leave %s in /dev/shm", missing);
+    shm_unlink(two_leading); /* shm_open would have stripped the slashes: the same object */
     shmtest_cleanup(missing);
     GRADE_EXPECT_LONG(in_child(null_arguments_fail_cleanly, missing), 0,
                       "a NULL region or name must return -EINVAL, not crash (the child that tried it failed)");
@@ -282,9 +305,202 @@ static void close_and_unlink_leave_nothing(void)
         expect_error(shm_region_unlink(name), ENOENT, "unlink of a name already removed");
         errno = 0;
         expect_error(shm_region_unlink("bad"), EINVAL, "unlink of a bad name");
+        errno = 0; /* glibc's shm_unlink says ENOENT for it: check the name first */
+        expect_error(shm_region_unlink("/"), EINVAL,
+                     "unlink of \"/\", a name with nothing after the '/'");
     }
+    /* munmap refuses an address that is not page-aligned: close passes that on. */
+    struct shm_region odd = {(char *)&r + 1, PAGE};
+    errno = 0;
+    expect_error(shm_region_close(&odd), EINVAL,
+                 "close of a region whose address is not page-aligned (munmap fails)");
     GRADE_EXPECT_LONG(shmtest_open_fds(), fds, "descriptors after create, close and unlink: none may leak");
     shmtest_cleanup(name);
+}
+
+/* Creates and removes an object of that name: both must work. */
+static void create_and_unlink(const char *name, const char *what)
+{
+    struct shm_region r = {0};
+    int rc = shm_region_create(&r, name, PAGE, 0);
+    GRADE_EXPECT_LONG(rc, 0, what);
+    if (rc == 0) {
+        GRADE_EXPECT_LONG(shm_region_unlink(name), 0, what);
+        munmap(r.addr, r.size);
+    }
+    shm_unlink(name);
+}
+
+static void names_at_the_limits(void)
+{
+    /* One character after the '/': try letters until one is free, as another
+     * program may hold a short name. */
+    char one[3] = "/a";
+    struct shm_region r = {0};
+    int rc = -EEXIST;
+    for (char c = 'a'; c <= 'z' && rc == -EEXIST; c++) {
+        one[1] = c;
+        rc = shm_region_create(&r, one, PAGE, 0);
+    }
+    GRADE_EXPECT_LONG(rc, 0, "create with a name of one character after the '/' (\"/a\" is valid)");
+    if (rc == 0) {
+        GRADE_EXPECT_LONG(shm_region_unlink(one), 0, "unlink of a one-character name");
+        munmap(r.addr, r.size);
+    }
+
+    /* NAME_MAX - 1 = 254 characters after the '/' are the most; 255 are too many. */
+    char longest[NAME_MAX + 2];
+    shmtest_name(longest, sizeof longest);
+    size_t len = strlen(longest);
+    memset(longest + len, 'x', NAME_MAX - len);
+    longest[NAME_MAX] = '\0';
+    create_and_unlink(longest, "create with a name of 254 characters after the '/'");
+    char too_long[NAME_MAX + 2];
+    shmtest_name(too_long, sizeof too_long);
+    len = strlen(too_long);
+    memset(too_long + len, 'y', NAME_MAX + 1 - len);
+    too_long[NAME_MAX + 1] = '\0';
+    struct shm_region untouched = {0};
+    errno = 0;
+    expect_error(shm_region_create(&untouched, too_long, PAGE, 0), EINVAL,
+                 "create with a name of 255 characters after the '/' (at most NAME_MAX - 1)");
+    GRADE_CHECK(!shmtest_exists(too_long), "a refused name must not be created");
+    shm_unlink(too_long);
+}
+
+/* Open descriptors, counted without allocating anything: it runs where
+ * RLIMIT_AS leaves no room for malloc. */
+static int fds_open(void)
+{
+    int n = 0;
+    for (int fd = 0; fd < 1024; fd++)
+        n += fcntl(fd, F_GETFD) != -1;
+    return n;
+}
+
+/* Makes every stat-family system call of this process fail with EIO from
+ * now on (a seccomp filter); 0, or -1 where the kernel does not allow it. */
+static int fail_stat_calls(void)
+{
+    static const unsigned calls[] = {
+#ifdef SYS_fstat
+        SYS_fstat,
+#endif
+#ifdef SYS_newfstatat
+        SYS_newfstatat,
+#endif
+#ifdef SYS_fstatat64
+        SYS_fstatat64,
+#endif
+#ifdef SYS_statx
+        SYS_statx,
+#endif
+    };
+    enum { N = sizeof calls / sizeof calls[0] };
+    struct sock_filter f[N + 3];
+    f[0] =
+        (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+    for (unsigned i = 0; i < N; i++) /* a match jumps to the last instruction */
+        f[1 + i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, calls[i], N - i, 0);
+    f[N + 1] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    f[N + 2] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EIO);
+    struct sock_fprog prog = {.len = N + 3, .filter = f};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* How a step after shm_open() is made to fail, in a child process. */
+enum failure {
+    FSIZE,       /* RLIMIT_FSIZE of a page: ftruncate to more fails with EFBIG */
+    NO_MAPPINGS, /* RLIMIT_AS of 0: every new mmap fails with ENOMEM */
+    NO_FSTAT,    /* seccomp: fstat fails with EIO */
+};
+
+/* One such call and what the child that made it saw; in shared memory, for
+ * the parent to read. */
+struct failing_call {
+    char name[64];
+    enum failure how;
+    size_t size; /* create's; 0: open the existing object instead */
+    int rc, err, fds_before, fds_after, untouched;
+};
+
+static int call_with_a_failure(void *arg)
+{
+    struct failing_call *f = arg;
+    signal(SIGXFSZ, SIG_IGN); /* growing a file past RLIMIT_FSIZE: EFBIG, not death */
+    f->fds_before = fds_open();
+    if (f->how == NO_FSTAT) {
+        if (fail_stat_calls() != 0)
+            return 1;
+    } else {
+        int resource = f->how == FSIZE ? RLIMIT_FSIZE : RLIMIT_AS;
+        struct rlimit lim;
+        if (getrlimit(resource, &lim) != 0)
+            return 1;
+        lim.rlim_cur = f->how == FSIZE ? PAGE : 0;
+        if (setrlimit(resource, &lim) != 0)
+            return 1;
+    }
+    struct shm_region r = {(void *)&r, 12345};
+    errno = 0;
+    f->rc =
+        f->size > 0 ? shm_region_create(&r, f->name, f->size, 0) : shm_region_open(&r, f->name, 0);
+    f->err = errno;
+    f->fds_after = fds_open();
+    f->untouched = r.addr == (void *)&r && r.size == 12345;
+    return 0;
+}
+
+static void failing_midway_leaves_nothing(void)
+{
+    const struct {
+        enum failure how;
+        size_t size;
+        int want;
+        const char *step;
+    } cases[] = {
+        {FSIZE, 4 * PAGE, EFBIG, "create, when ftruncate fails (over RLIMIT_FSIZE)"},
+        {FSIZE, INT64_MAX, EFBIG,
+         "create of INT64_MAX bytes, when ftruncate fails (over RLIMIT_FSIZE)"},
+        {NO_MAPPINGS, PAGE, ENOMEM, "create, when mmap fails (RLIMIT_AS leaves no address space)"},
+        {NO_FSTAT, 0, EIO, "open, when fstat fails with EIO"},
+    };
+    struct failing_call *f =
+        mmap(NULL, sizeof *f, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    GRADE_REQUIRE(f != MAP_FAILED, "test set-up: mmap: %s", strerror(errno));
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(f, 0, sizeof *f);
+        shmtest_name(f->name, sizeof f->name);
+        f->how = cases[i].how;
+        f->size = cases[i].size;
+        if (f->size == 0)
+            GRADE_REQUIRE(make_object(f->name, PAGE) == 0, "test set-up: cannot create %s: %s",
+                          f->name, strerror(errno));
+        int want = cases[i].want;
+        const char *step = cases[i].step;
+        int st = in_child(call_with_a_failure, f);
+        /* Where the kernel refuses the limit or the filter, there is nothing to check. */
+        GRADE_CHECK(st == 0 || st == 1, "%s: the process that tried it crashed", step);
+        if (st == 0) {
+            GRADE_CHECK(f->rc == -want, "%s: expected -%s, got %d (%s)", step,
+                        strerrorname_np(want), f->rc, f->rc < 0 ? strerror(-f->rc) : "no error");
+            GRADE_CHECK(f->err == want, "%s: errno should be %s too, got %d (%s)", step,
+                        strerrorname_np(want), f->err, strerror(f->err));
+            GRADE_CHECK(f->size == 0 || !shmtest_exists(f->name),
+                        "%s: it left %s in /dev/shm; a create that fails after shm_open must "
+                        "shm_unlink the object it made",
+                        step, f->name);
+            GRADE_CHECK(
+                f->fds_after == f->fds_before,
+                "%s: it left %d descriptor(s) open; close the one shm_open gave on every path",
+                step, f->fds_after - f->fds_before);
+            GRADE_CHECK(f->untouched, "%s: r must be left untouched when the call fails", step);
+        }
+        shmtest_cleanup(f->name);
+    }
+    munmap(f, sizeof *f);
 }
 
 GRADE_TESTS(
@@ -296,4 +512,8 @@ GRADE_TESTS(
                        errors_are_values, 2, 10),
     GRADE_TEST_TIMEOUT("02.1", "close unmaps, unlink removes the name, no descriptor leaks",
                        close_and_unlink_leave_nothing, 1, 10),
+    GRADE_TEST_TIMEOUT("02.1", "names of 1 and 254 characters work, 255 is -EINVAL",
+                       names_at_the_limits, 1, 10),
+    GRADE_TEST_TIMEOUT("02.1", "create or open failing after shm_open: no object, no fd left",
+                       failing_midway_leaves_nothing, 1, 10),
 )

@@ -25,6 +25,16 @@ static struct ring *new_ring(uint32_t cap, uint32_t size, uint32_t start)
     GRADE_REQUIRE(r != NULL, "mmap failed: %s", strerror(errno));
     int rc = ring_init(r, cap, size);
     GRADE_REQUIRE(rc == 0, "ring_init(capacity %u, elem %u) returned %d, expected 0", cap, size, rc);
+    GRADE_REQUIRE(r->head == r->tail,
+                  "ring_init left head %u and tail %u: a new ring is empty, head == tail", r->head,
+                  r->tail);
+    /* Made alike with the same attributes, the two condition variables hold
+     * the same bytes; glibc's pthread_cond_destroy() marks the one it
+     * destroys. Using a destroyed one is undefined: waits may hang. */
+    GRADE_REQUIRE(
+        memcmp(&r->not_empty, &r->not_full, sizeof r->not_full) == 0,
+        "after ring_init, not_empty differs from not_full: was it destroyed, or made with other "
+        "attributes? (destroy one only when the other's pthread_cond_init failed)");
     r->head = r->tail = start;
     return r;
 }
@@ -158,6 +168,26 @@ static void close_wakes_sleepers(void)
                 "close must broadcast to every sleeper");
     GRADE_CHECK(status == -1 || status == 0, "the sleeping consumer's ring_pop did not return -EPIPE after close");
     free_ring(r);
+
+    /* The same for a producer asleep on a full ring. */
+    r = new_ring(2, 16, UINT32_MAX);
+    unsigned char m[16] = {0};
+    for (int i = 0; i < 2; i++)
+        GRADE_REQUIRE(ring_push(r, m) == 0, "push %d into an empty ring of capacity 2 failed",
+                      i + 1);
+    pid = fork();
+    GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0)
+        _exit(ring_push(r, m) == -EPIPE ? 0 : 3); /* sleeps: the ring is full */
+    proc_sleep_ms(100);
+    ring_close(r);
+    status = proc_wait(pid, 2000);
+    GRADE_CHECK(status != -1,
+                "a producer asleep in ring_push on a full ring was never woken by ring_close: "
+                "close must broadcast on not_full too");
+    GRADE_CHECK(status == -1 || status == 0,
+                "the sleeping producer's ring_push did not return -EPIPE after close");
+    free_ring(r);
     check_drain_after_close(key);
 }
 
@@ -176,7 +206,7 @@ GRADE_TESTS(
                        two_processes_in_order, 4, 20),
     GRADE_TEST("05.1", "pop sleeps while empty, push sleeps while full, each woken by the other",
                sleeps_while_empty_and_full, 3),
-    GRADE_TEST("05.1", "close wakes a sleeping consumer; a closed ring drains, then ends",
+    GRADE_TEST("05.1", "close wakes a sleeping consumer and producer; a closed ring drains, then ends",
                close_wakes_sleepers, 2),
     GRADE_TEST("05.1", "ring_bytes/ring_init reject bad sizes", rejects_bad_sizes, 1),
 )
