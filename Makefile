@@ -341,7 +341,7 @@ GRADE_RUN = $(GRADE_MEASURE) --budget $(BUDGET) $(if $(GRADE_BUDGET),--budget-to
 # ---------------------------------------------------------------- targets
 .PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
         handout grade-all gradescope classroom test-distro test-layout test-packaging \
-        debug debug-run test-reference test-stubs test-wrong test-mutants test-programs test-debug test-body test-build tests-tsan demo-body grade-body grade-run \
+        hint watch debug debug-run test-reference test-stubs test-wrong test-mutants test-programs test-debug test-learner test-body test-build tests-tsan demo-body grade-body grade-run \
         grade-all-run docs-body bench-body \
         $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
@@ -387,6 +387,12 @@ grade-body: $(GRADER)
 		[ -z "$$tsan" ] || $(call tsan_build,$$tsan))
 	+@$(RUN_EACH) grade -- grade-run$(call needs,$(GRADE_CHAPTERS))
 
+hint: ## the next hint for EX=06.1, one more each time (ALL=1: those seen so far; RESET=1)
+	@/usr/bin/python3 common/hint.py '$(EX)' $(if $(ALL),ALL) $(if $(RESET),RESET)
+
+watch: deps ## grade again on every save of a file in chapters/ (EX=06.1 or CH=06 to narrow)
+	@common/watch.sh chapters $(MAKE) --no-print-directory grade $(if $(EX),EX=$(EX)) $(if $(CH),CH=$(CH))
+
 # GRADE_SEED=N replays the random choices of a run (its report prints N).
 export GRADE_SEED
 
@@ -424,7 +430,7 @@ endif
 # with its CUnit Run Summary.
 ALL_NEEDS := $(call needs,$(CHAPTERS))
 test-body:
-	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-programs test-debug test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
+	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-programs test-debug test-learner test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
 		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) \
 		docs-body test-reference$(ALL_NEEDS)
 
@@ -457,6 +463,10 @@ test-layout: $(if $(PREBUILT),,$(LISTS))
 # unknown option in one line (tests/programs/cli.sh; common/cli.h).
 test-programs: $(if $(PREBUILT),,$(BINS))
 	$(Q)tests/programs/cli.sh $(B)/bin
+
+# make hint and make watch (tests/learner/test-hint-watch.sh).
+test-learner:
+	$(Q)tests/learner/test-hint-watch.sh
 
 # make debug, on the starter of 00.1 (tests/harness/test-debug.sh).
 test-debug: $(if $(PREBUILT),,$(GRADER) $(B)/lists/00-getting-started/test_status.list \

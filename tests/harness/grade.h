@@ -84,7 +84,8 @@ extern const size_t grade_test_count;
 
 /** The seed every random choice of a test must derive from (srand(grade_seed()),
  *  rand_r with it): the grader's, which its report prints when a test fails, so that
- *  GRADE_SEED=N make grade (or make debug) makes the same choices again. */
+ *  GRADE_SEED=N make grade (or make debug) makes the same choices again.
+ *  @return the seed, never 0. */
 unsigned grade_seed(void);
 
 /** Makes a crash report where it happened: on a fatal signal the test writes its call
