@@ -400,7 +400,7 @@ debug-run:
 
 grade-run:
 	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests $(call tsan_bins,learner) --out $(B)/grade \
-		$(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) \
+		$(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) $(if $(filter 1,$(V)),--verbose) \
 		$(GRADE_SET)
 	@echo "Reports: $(B)/grade/results.json (Gradescope), $(B)/grade/junit.xml"
 
@@ -511,7 +511,7 @@ test-mutants: $(if $(PREBUILT),,tests)
 	$(Q)/usr/bin/python3 tests/mutate/gate.py $(B)/mutants/plan.tsv $(B)/mutants
 
 test-reference: $(if $(PREBUILT),,tests $(if $(strip $(TSAN_TESTS)),tests-tsan))
-	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests $(call tsan_bins,reference) --out $(B)/test/reference --expect pass \
+	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests $(call tsan_bins,reference) --out $(B)/test/reference --expect pass --cunit-summary \
 		--title "reference answers and unit tests$(if $(SANITIZE), (SANITIZE=$(SANITIZE)))" \
 		--bins $(B)/unit/tests $(GRADED) $(UNIT)
 
