@@ -362,7 +362,7 @@ demo: deps ## run every chapter's example programs
 demo-body:
 	+@$(RUN_EACH) demo -- $(foreach d,$(DEMOS),$(d)$(call needs,$(patsubst demo-%,%,$(d))))
 
-grade: deps ## grade your files in chapters/ (CH=03 or EX=03.2 to narrow; GRADE_STRICT=1; GRADE_EXTRA=dir)
+grade: deps ## grade your files in chapters/ (CH=03 or EX=03.2 to narrow; V=1 every test; GRADE_STRICT=1; GRADE_EXTRA=dir)
 	@$(MAKE) grade-body
 
 # CH=00,03 builds and grades those chapters only; EX=03.2 its chapter only.

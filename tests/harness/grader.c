@@ -27,6 +27,12 @@
  * once that is used up the remaining tests are stopped and fail, so that a
  * slow answer cannot keep an unattended grader past its own time limit.
  *
+ * Tests run, and every report lists them, in course order (exercise 00.1,
+ * 01.1, ..., "unit" last; report.c). The report on stdout starts with the
+ * score and a row per exercise and details only the tests that did not pass
+ * (--verbose: every test); --brief makes it one line. --cunit-summary ends it
+ * with a summary in CUnit's Run Summary layout, for CI log readers.
+ *
  * Exit status: 0 when grading ran (the score is in the report); 1 when
  * --strict or --expect was given and not met; 2 for a usage error; 3 when some
  * tests could not be run (NOT RUN above; the reports are still written) or the
