@@ -362,7 +362,7 @@ demo: deps ## run every chapter's example programs
 demo-body:
 	+@$(RUN_EACH) demo -- $(foreach d,$(DEMOS),$(d)$(call needs,$(patsubst demo-%,%,$(d))))
 
-grade: deps ## grade your files in chapters/ (CH=03 or EX=03.2 to narrow; GRADE_STRICT=1; GRADE_EXTRA=dir)
+grade: deps ## grade your files in chapters/ (CH=03 or EX=03.2 to narrow; V=1 every test; GRADE_STRICT=1; GRADE_EXTRA=dir)
 	@$(MAKE) grade-body
 
 # CH=00,03 builds and grades those chapters only; EX=03.2 its chapter only.
@@ -409,7 +409,7 @@ debug-run:
 
 grade-run:
 	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests $(call tsan_bins,learner) --out $(B)/grade \
-		$(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) \
+		$(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) $(if $(filter 1,$(V)),--verbose) \
 		$(GRADE_SET)
 	@echo "Reports: $(B)/grade/results.json (Gradescope), $(B)/grade/junit.xml"
 
@@ -524,7 +524,7 @@ test-mutants: $(if $(PREBUILT),,tests)
 	$(Q)/usr/bin/python3 tests/mutate/gate.py $(B)/mutants/plan.tsv $(B)/mutants
 
 test-reference: $(if $(PREBUILT),,tests $(if $(strip $(TSAN_TESTS)),tests-tsan))
-	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests $(call tsan_bins,reference) --out $(B)/test/reference --expect pass \
+	$(Q)$(GRADE_RUN) --bins $(B)/reference/tests $(call tsan_bins,reference) --out $(B)/test/reference --expect pass --cunit-summary \
 		--title "reference answers and unit tests$(if $(SANITIZE), (SANITIZE=$(SANITIZE)))" \
 		--bins $(B)/unit/tests $(GRADED) $(UNIT)
 

@@ -27,6 +27,12 @@
  * once that is used up the remaining tests are stopped and fail, so that a
  * slow answer cannot keep an unattended grader past its own time limit.
  *
+ * Tests run, and every report lists them, in course order (exercise 00.1,
+ * 01.1, ..., "unit" last; report.c). The report on stdout starts with the
+ * score and a row per exercise and details only the tests that did not pass
+ * (--verbose: every test); --brief makes it one line. --cunit-summary ends it
+ * with a summary in CUnit's Run Summary layout, for CI log readers.
+ *
  * Exit status: 0 when grading ran (the score is in the report); 1 when
  * --strict or --expect was given and not met; 2 for a usage error; 3 when some
  * tests could not be run (NOT RUN above; the reports are still written) or the
@@ -52,7 +58,8 @@ static const char usage_text[] =
     "--bins DIR... --lists DIR [--out DIR] [--chapter CH] [--exercise ID]\n"
     "       [--unavailable CHAPTER=REASON]..."
     "       [--expect pass|fail|zero:ID|caught:ID] [--expect-message TEXT]"
-    " [--strict] [--brief] [--timeout-scale X] [--budget FILE] [--budget-total SECONDS]\n"
+    " [--strict] [--brief] [--verbose] [--cunit-summary] [--timeout-scale X] [--budget FILE] "
+    "[--budget-total SECONDS]\n"
     "       [--memory-mb N] [--sanitized[=thread]] [--title TEXT]\n"
     "       [--tsan DIR (after its --bins)]... [--tsan-chapters LIST] [--tsan-probe PROGRAM]"
     " [--tsan-timeout-scale X] PROGRAM...";
@@ -63,7 +70,9 @@ struct options {
     const char *lists, *out, *chapter, *exercise, *expect, *title, *budget;
     const char *expect_message; /* with zero:ID or caught:ID: what ID's failures must say */
     int strict, brief;
-    long budget_total;          /* --budget-total: a shorter bound on the whole run, or 0 */
+    int verbose;       /* --verbose: the report shows every test, not only those that failed */
+    int cunit_summary; /* --cunit-summary: end with CUnit's Run Summary layout (make test) */
+    long budget_total; /* --budget-total: a shorter bound on the whole run, or 0 */
     const char *unavailable[8]; /* "CHAPTER=REASON": that chapter's tests cannot run */
     int nunavailable;
     const char *tsan[8]; /* tsan[i]: ThreadSanitizer copies of bins[i]'s programs, or NULL */
@@ -475,6 +484,21 @@ static int check_expectation(const struct options *o, const struct results *rs)
     return bad != 0;
 }
 
+/* Is the terminal's character set UTF-8? The first of LC_ALL, LC_CTYPE and
+ * LANG that is set decides, as it does for setlocale(); the grader itself
+ * keeps the C locale, so that nothing else it prints or parses changes. */
+static int utf8_locale(void)
+{
+    static const char *const vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v == NULL || *v == '\0')
+            continue;
+        return strcasestr(v, "utf-8") != NULL || strcasestr(v, "utf8") != NULL;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options o = {.tsan_scale = 5};
@@ -492,6 +516,8 @@ int main(int argc, char **argv)
                                              {"expect-message", required_argument, NULL, 'M'},
                                              {"strict", no_argument, NULL, 's'},
                                              {"brief", no_argument, NULL, 'B'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"cunit-summary", no_argument, NULL, 'U'},
                                              {"timeout-scale", required_argument, NULL, 't'},
                                              {"budget", required_argument, NULL, 'L'},
                                              {"budget-total", required_argument, NULL, 'W'},
@@ -514,6 +540,8 @@ int main(int argc, char **argv)
             o.bins[o.nbins++] = optarg;
             break;
         case 'B': o.brief = 1; break;
+        case 'v': o.verbose = 1; break;
+        case 'U': o.cunit_summary = 1; break;
         case 'l': o.lists = optarg; break;
         case 'o': o.out = optarg; break;
         case 'c': o.chapter = optarg; break;
@@ -614,6 +642,10 @@ int main(int argc, char **argv)
                 o.chapter ? o.chapter : "", o.exercise ? " EX=" : "", o.exercise ? o.exercise : "");
         return 2;
     }
+    /* Course order (00.1, 01.1, 01.2, ...), not the order of the programs'
+     * files: tests run, and every report lists them, as the course goes. */
+    if (results_sort(rs.r, rs.n) != 0)
+        die("out of memory");
     /* The whole run's budget: its tests' limits, each with a little for the
      * grader's own work around it (a world to make and remove). Tests run one
      * after the other, so a run that keeps within it ends in time; one that
@@ -704,15 +736,23 @@ int main(int argc, char **argv)
     } else {
         if (o.title != NULL)
             printf("\n== %s ==\n", o.title);
-        report_text(rs.r, rs.n, isatty(STDOUT_FILENO), sb.isolation);
+        char time_line[600] = "";
         if (budget_s > 0) {
             double reference = 0;
             for (size_t i = 0; i < rs.n; i++)
                 reference += rs.r[i].reference_s;
-            printf("Time: %.0f s of a budget of %.0f s (the reference answers take %.0f s; "
-                   "limits from %s, see docs/grading.md)\n",
-                   run_s, budget_s, reference, o.budget);
+            snprintf(time_line, sizeof time_line,
+                     "Time: %.0f s of a budget of %.0f s (the reference answers take %.0f s; "
+                     "limits from %s, see docs/grading.md)",
+                     run_s, budget_s, reference, o.budget);
         }
+        int tty = isatty(STDOUT_FILENO);
+        struct report_style st = {.color = tty,
+                                  .utf8 = tty && utf8_locale(),
+                                  .verbose = o.verbose,
+                                  .isolation = sb.isolation,
+                                  .time_line = time_line[0] ? time_line : NULL};
+        report_text(rs.r, rs.n, &st);
     }
     if (!o.brief && passed < rs.n)
         printf("Seed: %lu (GRADE_SEED=%lu replays the tests' random choices, in make grade and "
@@ -745,8 +785,8 @@ int main(int argc, char **argv)
             return 3;
         }
     }
-    if (!o.brief)
-        report_cunit_summary(rs.r, rs.n);
+    if (o.cunit_summary)
+        report_cunit_summary(rs.r, rs.n, run_s);
     fflush(stdout);
 
     /* After the report, where it is read. */

@@ -19,14 +19,14 @@ enum verdict {
 
 /** Limits and identity the sandbox applies to every test process. */
 struct sandbox {
-    int drop_uid;         /* run tests as this uid (root only), or -1 */
-    double timeout_scale; /* multiplies every test's time limit */
-    long memory_mb;       /* address-space limit; sanitizers get an RSS limit instead */
-    int sanitized;        /* the binaries carry a sanitizer runtime */
-    int tsan;             /* ...ThreadSanitizer's: fixed memory layout, its report read */
-    long max_procs;       /* RLIMIT_NPROC for the test's user */
-    long max_output;      /* bytes of stdout+stderr before the test is stopped */
-    const char *tmp_base; /* where each test gets its own working directory */
+    int drop_uid;          /* run tests as this uid (root only), or -1 */
+    double timeout_scale;  /* multiplies every test's time limit */
+    long memory_mb;        /* address-space limit; sanitizers get an RSS limit instead */
+    int sanitized;         /* the binaries carry a sanitizer runtime */
+    int tsan;              /* ...ThreadSanitizer's: fixed memory layout, its report read */
+    long max_procs;        /* RLIMIT_NPROC for the test's user */
+    long max_output;       /* bytes of stdout+stderr before the test is stopped */
+    const char *tmp_base;  /* where each test gets its own working directory */
     int fail_on_leftovers; /* a /dev/shm object left behind fails a passing test */
     const char *course;    /* the course tree, which tests must reach */
     int isolated;          /* each test in a world of its own, made as root (world.c) */
@@ -109,9 +109,24 @@ int sanitizer_explain(const char *buf, size_t len, const char *bin, char *messag
 /** Name of a signal for reports: "SIGSEGV". */
 const char *signal_name(int sig);
 
-/** Prints the human report (a table per chapter and exercise), the score and,
- * if not NULL, the line that says what isolation the tests had. */
-void report_text(const struct result *rs, size_t n, int color, const char *isolation);
+/** Sorts results into course order: by exercise number ("00.1" < "01.2" < "10.1"),
+ * ids that are no number ("unit") last, each exercise's tests in their programs'
+ * order. 0, or -1 (out of memory; rs unchanged). */
+int results_sort(struct result *rs, size_t n);
+
+/** How the human report is printed, and the lines at its end. */
+struct report_style {
+    int color;             /* ANSI colours: stdout is a terminal */
+    int utf8;              /* block characters for the bars: a terminal in a UTF-8 locale */
+    int verbose;           /* every test in the details, not only those that did not pass */
+    const char *isolation; /* the line that says what isolation the tests had, or NULL */
+    const char *time_line; /* the line that says what time the run took, or NULL */
+};
+
+/** Prints the human report of rs (in course order): the score and a row per
+ * exercise, the tests that did not pass (every test if verbose) by chapter,
+ * then the score again, the isolation and time lines, and the counts. */
+void report_text(const struct result *rs, size_t n, const struct report_style *st);
 
 /** Writes Gradescope's results.json, isolation (if not NULL) in its top-level
  * output; returns 0 or -1 with errno set. */
@@ -120,7 +135,8 @@ int report_json(const char *path, const struct result *rs, size_t n, const char 
 /** Writes JUnit XML; returns 0 or -1 with errno set. */
 int report_junit(const char *path, const struct result *rs, size_t n);
 
-/** Replays the results through CUnit so the run ends with CUnit's own "Run Summary". */
-void report_cunit_summary(const struct result *rs, size_t n);
+/** Prints a summary in the layout of CUnit's "Run Summary" (which CI log readers
+ * parse) with the numbers of rs, suites being exercises, and the run's seconds. */
+void report_cunit_summary(const struct result *rs, size_t n, double seconds);
 
 #endif

@@ -1,11 +1,12 @@
 /*
- * The grader's outputs: the table a learner reads, Gradescope's results.json,
- * JUnit XML for CI dashboards, and CUnit's own "Run Summary" at the very end
- * so any log reader that knows CUnit counts the tests.
+ * The grader's outputs: the report a learner reads, Gradescope's results.json,
+ * JUnit XML for CI dashboards, and, for make test's reference run, a summary
+ * in CUnit's "Run Summary" layout so that any log reader that knows CUnit
+ * counts the tests.
  */
 #include "grader.h"
 
-#include <CUnit/Basic.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +30,6 @@ static size_t chapter_len(const char *program)
     return slash ? (size_t)(slash - program) : strlen(program);
 }
 
-static int same_chapter(const struct result *a, const struct result *b)
-{
-    size_t n = chapter_len(a->program);
-    return n == chapter_len(b->program) && strncmp(a->program, b->program, n) == 0;
-}
-
 static void totals(const struct result *rs, size_t n, long *earned, long *possible)
 {
     *earned = *possible = 0;
@@ -44,52 +39,233 @@ static void totals(const struct result *rs, size_t n, long *earned, long *possib
     }
 }
 
-void report_text(const struct result *rs, size_t n, int color, const char *isolation)
+/* Where an exercise comes in the course: "00.1" < "01.2" < "09.1" < "10.1", by
+ * number (not as text, so that 10 follows 09 and 2 follows 1); ids that are
+ * not numbers ("unit", the checks of the course's own code) after them all. */
+static int course_cmp(const char *a, const char *b)
 {
-    const char *green = color ? "\033[32m" : "", *red = color ? "\033[31m" : "",
-               *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
-    for (size_t i = 0; i < n; i++) {
-        const struct result *r = &rs[i];
-        if (i == 0 || !same_chapter(r, &rs[i - 1]))
-            printf("\n%s%.*s%s\n", bold, (int)chapter_len(r->program), r->program, off);
-
-        char pts[32];
-        if (r->points > 0)
-            snprintf(pts, sizeof pts, "%d/%d", r->earned, r->points);
-        else
-            snprintf(pts, sizeof pts, "-");
-        printf("  %-6s %s%-7s%s %5s  %s\n", r->exercise, r->verdict == V_PASS ? green : red,
-               verdict_word(r->verdict), off, pts, r->name);
-        if (r->verdict != V_PASS) {
-            printf("         %s\n", r->message);
-            if (r->output != NULL) {
-                printf("         last lines it printed:\n");
-                for (const char *line = r->output; *line;) {
-                    const char *end = strchr(line, '\n');
-                    int len = end ? (int)(end - line) : (int)strlen(line);
-                    printf("         | %.*s\n", len, line);
-                    line += len + (end != NULL);
-                }
-            }
-        }
-
-        /* Exercise subtotal once its last test is printed. */
-        if (i + 1 == n || strcmp(rs[i + 1].exercise, r->exercise) != 0) {
-            long earned = 0, possible = 0;
-            for (size_t j = 0; j < n; j++)
-                if (strcmp(rs[j].exercise, r->exercise) == 0) {
-                    earned += rs[j].earned;
-                    possible += rs[j].points;
-                }
-            if (possible > 0)
-                printf("  %-6s %s%ld/%ld%s points\n", r->exercise, bold, earned, possible, off);
-        }
+    int na = isdigit((unsigned char)a[0]) != 0, nb = isdigit((unsigned char)b[0]) != 0;
+    if (na != nb)
+        return na ? -1 : 1;
+    if (na) {
+        char *end;
+        long ma = strtol(a, &end, 10), mina = *end == '.' ? strtol(end + 1, NULL, 10) : -1;
+        long mb = strtol(b, &end, 10), minb = *end == '.' ? strtol(end + 1, NULL, 10) : -1;
+        if (ma != mb)
+            return ma < mb ? -1 : 1;
+        if (mina != minb)
+            return mina < minb ? -1 : 1;
     }
+    return strcmp(a, b);
+}
+
+struct sort_key {
+    const struct result *r;
+    size_t at; /* where it was: equal exercises keep their programs' order */
+};
+
+static int key_cmp(const void *pa, const void *pb)
+{
+    const struct sort_key *a = pa, *b = pb;
+    int c = course_cmp(a->r->exercise, b->r->exercise);
+    if (c != 0)
+        return c;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+int results_sort(struct result *rs, size_t n)
+{
+    struct sort_key *keys = calloc(n ? n : 1, sizeof *keys);
+    struct result *sorted = calloc(n ? n : 1, sizeof *sorted);
+    if (keys == NULL || sorted == NULL) {
+        free(keys);
+        free(sorted);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (struct sort_key){&rs[i], i};
+    qsort(keys, n, sizeof *keys, key_cmp);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = *keys[i].r;
+    memcpy(rs, sorted, n * sizeof *rs);
+    free(sorted);
+    free(keys);
+    return 0;
+}
+
+/* "extra/03-sockets/test_framing" and "03-sockets/test_framing" -> "03-sockets" */
+static void chapter_of(const char *program, const char **start, int *len)
+{
+    if (strncmp(program, "extra/", 6) == 0)
+        program += 6;
+    *start = program;
+    *len = (int)chapter_len(program);
+}
+
+static int same_chapter(const struct result *a, const struct result *b)
+{
+    const char *ca, *cb;
+    int la, lb;
+    chapter_of(a->program, &ca, &la);
+    chapter_of(b->program, &cb, &lb);
+    return la == lb && strncmp(ca, cb, (size_t)la) == 0;
+}
+
+/* One exercise's counts, for its row of the summary. */
+struct tally {
+    long earned, possible;
+    size_t tests, by[V_NOT_RUN + 1];
+};
+
+/* Adds up the tests of rs[i]'s exercise (they are consecutive once sorted);
+ * returns the index after its last one. */
+static size_t tally_exercise(const struct result *rs, size_t n, size_t i, struct tally *t)
+{
+    memset(t, 0, sizeof *t);
+    size_t end = i;
+    for (; end < n && strcmp(rs[end].exercise, rs[i].exercise) == 0; end++) {
+        t->earned += rs[end].earned;
+        t->possible += rs[end].points;
+        t->tests++;
+        t->by[rs[end].verdict]++;
+    }
+    return end;
+}
+
+#define BAR_CELLS 10
+
+/* A bar of BAR_CELLS cells, as full as the points earned (the tests passed,
+ * for checks worth no points). Full only when all is earned, and never empty
+ * when something is: a bar that rounds 9.5 of 10 to full would say done. */
+static void print_bar(const struct tally *t, const struct report_style *st)
+{
+    long have = t->possible > 0 ? t->earned : (long)t->by[V_PASS];
+    long of = t->possible > 0 ? t->possible : (long)t->tests;
+    int cells = of > 0 ? (int)(have * BAR_CELLS / of) : 0;
+    if (have > 0 && cells == 0)
+        cells = 1;
+    if (have < of && cells == BAR_CELLS)
+        cells = BAR_CELLS - 1;
+    const char *full = st->utf8 ? "\u2588" : "#", *empty = st->utf8 ? "\u2591" : ".";
+    if (st->color && cells > 0)
+        fputs(cells == BAR_CELLS ? "\033[32m" : "\033[33m", stdout);
+    for (int i = 0; i < BAR_CELLS; i++) {
+        if (i == cells && st->color && cells > 0)
+            fputs("\033[0m", stdout);
+        fputs(i < cells ? full : empty, stdout);
+    }
+    if (st->color && cells == BAR_CELLS)
+        fputs("\033[0m", stdout);
+}
+
+static void print_counts(const struct tally *t, const struct report_style *st)
+{
+    static const enum verdict order[] = {V_PASS, V_FAIL, V_CRASH, V_TIMEOUT, V_NOT_RUN};
+    const char *sep = "";
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+        enum verdict v = order[k];
+        if (t->by[v] == 0)
+            continue;
+        const char *on = !st->color ? "" : v == V_PASS ? "\033[32m" : "\033[31m";
+        printf("%s%zu %s%s%s", sep, t->by[v], on, verdict_word(v), st->color ? "\033[0m" : "");
+        sep = ", ";
+    }
+}
+
+static void print_test(const struct result *r, const struct report_style *st)
+{
+    const char *green = st->color ? "\033[32m" : "", *red = st->color ? "\033[31m" : "",
+               *off = st->color ? "\033[0m" : "";
+    char pts[32];
+    if (r->points > 0)
+        snprintf(pts, sizeof pts, "%d/%d", r->earned, r->points);
+    else
+        snprintf(pts, sizeof pts, "-");
+    printf("  %-6s %s%-7s%s %5s  %s\n", r->exercise, r->verdict == V_PASS ? green : red,
+           verdict_word(r->verdict), off, pts, r->name);
+    if (r->verdict == V_PASS)
+        return;
+    printf("         %s\n", r->message);
+    if (r->output == NULL)
+        return;
+    printf("         last lines it printed:\n");
+    for (const char *line = r->output; *line;) {
+        const char *end = strchr(line, '\n');
+        int len = end ? (int)(end - line) : (int)strlen(line);
+        printf("         | %.*s\n", len, line);
+        line += len + (end != NULL);
+    }
+}
+
+void report_text(const struct result *rs, size_t n, const struct report_style *st)
+{
+    const char *bold = st->color ? "\033[1m" : "", *off = st->color ? "\033[0m" : "";
     long earned, possible;
     totals(rs, n, &earned, &possible);
+    size_t by[V_NOT_RUN + 1] = {0};
+    for (size_t i = 0; i < n; i++)
+        by[rs[i].verdict]++;
+
+    /* What a learner looks at first: the score and where the points are,
+     * one row per exercise, short enough to read without scrolling. */
+    printf("\n%sScore: %ld/%ld%s (%zu of %zu tests passed)\n", bold, earned, possible, off,
+           by[V_PASS], n);
+    printf("  %-8s %7s  %-*s  %s\n", "exercise", "points", BAR_CELLS, "progress", "tests");
+    for (size_t i = 0; i < n;) {
+        struct tally t;
+        size_t end = tally_exercise(rs, n, i, &t);
+        char pts[48];
+        if (t.possible > 0)
+            snprintf(pts, sizeof pts, "%ld/%ld", t.earned, t.possible);
+        else
+            snprintf(pts, sizeof pts, "-");
+        printf("  %-8s %7s  ", rs[i].exercise, pts);
+        print_bar(&t, st);
+        fputs("  ", stdout);
+        print_counts(&t, st);
+        fputc('\n', stdout);
+        i = end;
+    }
+
+    /* Then what to fix: only the tests that did not pass, unless asked for all. */
+    int shown = 0;
+    const struct result *last = NULL; /* the last test shown, for the chapter headings */
+    for (size_t i = 0; i < n; i++) {
+        const struct result *r = &rs[i];
+        if (r->verdict == V_PASS && !st->verbose)
+            continue;
+        if (!shown++)
+            printf("\n%s%s%s\n", bold,
+                   st->verbose ? "Every test:"
+                               : "What did not pass (make grade V=1 shows every test):",
+                   off);
+        if (last == NULL || !same_chapter(r, last)) {
+            const char *ch;
+            int len;
+            chapter_of(r->program, &ch, &len);
+            printf("\n%s%.*s%s\n", bold, len, ch, off);
+        }
+        last = r;
+        print_test(r, st);
+        /* With every test shown, each exercise's subtotal after its last one. */
+        if (st->verbose && (i + 1 == n || strcmp(rs[i + 1].exercise, r->exercise) != 0)) {
+            struct tally t;
+            size_t first = i;
+            while (first > 0 && strcmp(rs[first - 1].exercise, r->exercise) == 0)
+                first--;
+            tally_exercise(rs, n, first, &t);
+            if (t.possible > 0)
+                printf("  %-6s %s%ld/%ld%s points\n", r->exercise, bold, t.earned, t.possible, off);
+        }
+    }
+
     printf("\n%sScore: %ld/%ld%s\n", bold, earned, possible, off);
-    if (isolation != NULL) /* what a grade is worth depends on what the tests could reach */
-        printf("%s\n", isolation);
+    if (st->isolation != NULL) /* what a grade is worth depends on what the tests could reach */
+        printf("%s\n", st->isolation);
+    if (st->time_line != NULL)
+        printf("%s\n", st->time_line);
+    printf("%zu passed, %zu failed, %zu crashed, %zu timed out, %zu not run (of %zu tests)\n",
+           by[V_PASS], by[V_FAIL], by[V_CRASH], by[V_TIMEOUT], by[V_NOT_RUN], n);
 }
 
 /* Length of the valid UTF-8 character at s, or 0 if it is none: a stray or
@@ -270,54 +446,47 @@ int report_junit(const char *path, const struct result *rs, size_t n)
     return fclose(f);
 }
 
-/* CUnit calls test functions without arguments; the replay walks the results
- * in the order the tests were registered, which is the order CUnit runs them. */
-static const struct result **replay_order;
-static size_t replay_next;
-
-static void replay(void)
+/* The layout of CUnit's basic runner (CU_print_run_results), which CI log
+ * readers parse, with the run's own numbers: replaying the results through
+ * CUnit would time the replay, not the run, and count no suite as failed.
+ * A suite is an exercise; it failed if one of its tests that ran did not
+ * pass, and is inactive if none of them could run. Tests NOT RUN are
+ * inactive. Assertions are those the tests counted, plus one for each test
+ * that failed on a check of the grader's own (a crash, a timeout, a build
+ * that failed), so that, as in CUnit, no test fails without one. */
+void report_cunit_summary(const struct result *rs, size_t n, double seconds)
 {
-    const struct result *r = replay_order[replay_next++];
-    unsigned ok = r->asserts > r->failed_asserts ? r->asserts - r->failed_asserts : 0;
-    for (unsigned i = 0; i < ok; i++)
-        CU_assertImplementation(CU_TRUE, 0, "", r->program, "", CU_FALSE);
-    if (r->verdict == V_PASS)
-        return;
-    char what[1100];
-    snprintf(what, sizeof what, "%s: %s", verdict_word(r->verdict), r->message);
-    CU_assertImplementation(CU_FALSE, 0, what, r->program, "", CU_FALSE);
-    for (unsigned i = 1; i < r->failed_asserts; i++)
-        CU_assertImplementation(CU_FALSE, 0, "(a further failed assertion)", r->program, "",
-                                CU_FALSE);
-}
-
-void report_cunit_summary(const struct result *rs, size_t n)
-{
-    replay_order = calloc(n ? n : 1, sizeof *replay_order);
-    if (replay_order == NULL || CU_initialize_registry() != CUE_SUCCESS)
-        return;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        int seen = 0;
-        for (size_t j = 0; j < i; j++)
-            seen |= strcmp(rs[j].exercise, rs[i].exercise) == 0;
-        if (seen)
-            continue;
-        CU_pSuite suite = CU_add_suite(rs[i].exercise, NULL, NULL);
-        for (size_t j = i; j < n && suite != NULL; j++) {
-            if (strcmp(rs[j].exercise, rs[i].exercise) != 0)
-                continue;
-            char name[300];
-            /* CUnit wants test names unique within a suite. */
-            snprintf(name, sizeof name, "%zu %s", j + 1, rs[j].name);
-            if (CU_add_test(suite, name, replay) != NULL)
-                replay_order[k++] = &rs[j];
-        }
+    size_t suites = 0, suites_ran = 0, suites_failed = 0, suites_inactive = 0;
+    size_t ran = 0, passed = 0;
+    unsigned long asserts = 0, asserts_failed = 0;
+    for (size_t i = 0; i < n;) {
+        struct tally t;
+        size_t end = tally_exercise(rs, n, i, &t);
+        size_t not_run = t.by[V_NOT_RUN];
+        suites++;
+        suites_ran += not_run < t.tests;
+        suites_inactive += not_run == t.tests;
+        suites_failed += t.by[V_FAIL] + t.by[V_CRASH] + t.by[V_TIMEOUT] > 0;
+        i = end;
     }
-    /* Silent mode still prints the Run Summary, which is all we want from it. */
-    CU_basic_set_mode(CU_BRM_SILENT);
-    CU_basic_run_tests();
-    printf("\n");
-    CU_cleanup_registry();
-    free(replay_order);
+    for (size_t i = 0; i < n; i++) {
+        const struct result *r = &rs[i];
+        if (r->verdict == V_NOT_RUN)
+            continue;
+        ran++;
+        passed += r->verdict == V_PASS;
+        unsigned failed = r->failed_asserts;
+        if (r->verdict != V_PASS && failed == 0)
+            failed = 1;
+        asserts += r->asserts > failed ? r->asserts : failed;
+        asserts_failed += failed;
+    }
+    printf("\n\n%12s%8s%7s%7s%7s%7s%9s\n", "Run Summary:", "Type", "Total", "Ran", "Passed",
+           "Failed", "Inactive");
+    printf("%12s%8s%7zu%7zu%7s%7zu%9zu\n", " ", "suites", suites, suites_ran, "n/a", suites_failed,
+           suites_inactive);
+    printf("%12s%8s%7zu%7zu%7zu%7zu%9zu\n", " ", "tests", n, ran, passed, ran - passed, n - ran);
+    printf("%12s%8s%7lu%7lu%7lu%7lu%9s\n", " ", "asserts", asserts, asserts,
+           asserts - asserts_failed, asserts_failed, "n/a");
+    printf("\nElapsed time = %8.3f seconds\n\n", seconds);
 }

@@ -84,7 +84,7 @@ kill "$bystander" 2>/dev/null
 wait "$bystander" 2>/dev/null
 [ "$rc" = 0 ] || fail "as nobody, grading harness-kill-all exited $rc:$(tail -15 "$work/kill.txt")"
 grep -q '^  00\.1  *CRASH  *0/' "$work/kill.txt" || fail "as nobody, harness-kill-all did not crash on 00.1"
-grep -q '^  02\.1 .* PASS ' "$work/kill.txt" ||
+grep -q '^  02\.1 .* [1-9][0-9]* PASS$' "$work/kill.txt" || # its row in the summary
     fail "as nobody, chapter 02 was not graded after harness-kill-all:$(tail -15 "$work/kill.txt")"
 grep -q '^Score: ' "$work/kill.txt" && grep -qF "$want" "$work/kill/results.json" ||
     fail "as nobody, the run with harness-kill-all wrote no full report"
