@@ -33,3 +33,5 @@ SOCK_TEST_UTIL := tests/03-sockets/sockutil.c
 03-sockets/test_frame_EXTRA := $(SOCK_TEST_UTIL)
 03-sockets/test_pollserver_EXTRA := $(SOCK_TEST_UTIL)
 03-sockets/test_unixsock_EXTRA := $(SOCK_TEST_UTIL)
+# Allocations that fail on demand in the server's process (test_pollserver.c).
+03-sockets/test_pollserver_LIBS := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=reallocarray
