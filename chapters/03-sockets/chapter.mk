@@ -31,7 +31,8 @@ SOCK_TEST_UTIL := tests/03-sockets/sockutil.c
 03-sockets/e2e_interop_EXTRA := $(SOCK_TEST_UTIL) tests/03-sockets/serverctl.c
 03-sockets/test_sendrecv_EXTRA := $(SOCK_TEST_UTIL)
 03-sockets/test_frame_EXTRA := $(SOCK_TEST_UTIL)
-03-sockets/test_pollserver_EXTRA := $(SOCK_TEST_UTIL)
+03-sockets/test_pollserver_EXTRA := $(SOCK_TEST_UTIL) tests/03-sockets/faults.c
 03-sockets/test_unixsock_EXTRA := $(SOCK_TEST_UTIL)
-# Allocations that fail on demand in the server's process (test_pollserver.c).
-03-sockets/test_pollserver_LIBS := -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=reallocarray
+# Faults on demand and guarded memory in the server's process (faults.h).
+03-sockets/test_pollserver_LIBS := $(foreach f,malloc calloc realloc reallocarray free accept accept4 \
+	send sendto sendmsg,-Wl,--wrap=$(f))

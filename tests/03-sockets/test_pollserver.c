@@ -1,6 +1,7 @@
 /* Graded tests for exercise 03.3 (chapters/03-sockets/pollserver.h). The
  * server runs in a child process; this process plays the clients, with its
  * own framing loops (sockutil.c). */
+#include "faults.h"
 #include "grade.h"
 #include "pollserver.h"
 #include "sockutil.h"
@@ -9,11 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -26,50 +25,6 @@ enum { REPLY_TIMEOUT_S = 6 };
 #else
 enum { REPLY_TIMEOUT_S = 2 };
 #endif
-
-/* Memory that runs out on demand. This program is linked with --wrap for
- * malloc, calloc, realloc and reallocarray (chapter.mk), so the calls of the
- * code under test come here first; they fail only in the server's process,
- * and only once a test has set *alloc_fails (a page the two processes share). */
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-void *__real_reallocarray(void *p, size_t n, size_t size);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-void *__wrap_reallocarray(void *p, size_t n, size_t size);
-
-static atomic_int *alloc_fails;
-static int in_server;
-
-static int out_of_memory(void)
-{
-    if (!in_server || alloc_fails == NULL || !atomic_load(alloc_fails))
-        return 0;
-    errno = ENOMEM;
-    return 1;
-}
-
-void *__wrap_malloc(size_t size)
-{
-    return out_of_memory() ? NULL : __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return out_of_memory() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t size)
-{
-    return out_of_memory() ? NULL : __real_realloc(p, size);
-}
-
-void *__wrap_reallocarray(void *p, size_t n, size_t size)
-{
-    return out_of_memory() ? NULL : __real_reallocarray(p, n, size);
-}
 
 struct server_proc {
     pid_t pid;
@@ -86,13 +41,18 @@ static struct server_proc start_server(size_t max_frame)
     sp.pid = fork();
     GRADE_REQUIRE(sp.pid >= 0, "test set-up: fork: %s", strerror(errno));
     if (sp.pid == 0) {
-        in_server = 1;
+        faults_in_server();
         close(stop[1]);
         int before = su_open_fds(0);
         int rc = echo_server_run(lfd, stop[0], max_frame);
         /* 2: a client's descriptor outlived the server that accepted it;
-         * 3: -ENOMEM, every client closed. */
-        _exit(su_open_fds(0) != before ? 2 : rc == 0 ? 0 : rc == -ENOMEM ? 3 : 1);
+         * 3, 4: -ENOMEM, -ENOBUFS, every client closed (5 is a write past
+         * the end of a block of memory, see faults.h). */
+        _exit(su_open_fds(0) != before ? 2
+              : rc == 0                ? 0
+              : rc == -ENOMEM          ? 3
+              : rc == -ENOBUFS         ? 4
+                                       : 1);
     }
     close(lfd);
     close(stop[0]);
@@ -117,7 +77,8 @@ static void stop_server(struct server_proc *sp)
     GRADE_CHECK(!done || (WIFEXITED(status) && WEXITSTATUS(status) == 0),
                 "echo_server_run should return 0 when stopped, every client connection closed "
                 "(the child running it ended with status 0x%x: 0x100 is a non-zero return, 0x200 "
-                "descriptors left open after it returned, a low number is a signal)", status);
+                "descriptors left open after it returned, 0x500 a write past the end of its "
+                "memory, a low number is a signal)", status);
 }
 
 static int connect_client(const struct server_proc *sp)
@@ -196,10 +157,30 @@ static void serves_200_clients_at_once(void)
     static int fds[CLIENTS];
     static unsigned char msg[CLIENTS][MAX_MSG], back[MAX_MSG];
     static size_t len[CLIENTS];
+    /* One at a time, each echoed once before the next connects: the server
+     * then polls with every number of clients on the way to 200, and a write
+     * one entry past the end of its table shows at one of them (faults.h). */
+    int ok = 1, connected = 0;
     for (int i = 0; i < CLIENTS; i++)
-        fds[i] = connect_client(&sp);
+        fds[i] = -1;
+    for (; connected < CLIENTS && ok; connected++) {
+        int fd = fds[connected] = connect_client(&sp);
+        unsigned char one = (unsigned char)connected, back1 = 0;
+        ok = su_write_frame(fd, &one, 1) == 0 && su_read_frame(fd, &back1, 1) == 1 && back1 == one;
+    }
+    int status = 0;
+    if (!ok) {
+        int ended = su_wait_exit(sp.pid, 100, &status);
+        GRADE_CHECK(0,
+                    "client %d, connecting while %d others stay connected, got no echo of a "
+                    "1-byte frame%s%s",
+                    connected, connected - 1, ended ? ": the server ended" : "",
+                    ended && WIFEXITED(status) && WEXITSTATUS(status) == FAULTS_OVERRUN_STATUS
+                        ? ", having written past the end of a block of memory it allocated (an "
+                          "array written one entry too far?)"
+                        : "");
+    }
 
-    int ok = 1;
     for (int round = 0; round < ROUNDS && ok; round++) {
         /* Every client sends the first part of its frame, then every client
          * the rest: all 200 frames are half there at the same moment. */
@@ -223,7 +204,8 @@ static void serves_200_clients_at_once(void)
         }
     }
     for (int i = 0; i < CLIENTS; i++)
-        close(fds[i]);
+        if (fds[i] >= 0)
+            close(fds[i]);
     stop_server(&sp);
 }
 
@@ -472,15 +454,13 @@ static void a_client_that_leaves_disturbs_no_other(void)
  * has to grow may go on serving: it is stopped as usual.) */
 static void out_of_memory_leaves_no_client_hanging(void)
 {
-    alloc_fails =
-        mmap(NULL, sizeof *alloc_fails, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    GRADE_REQUIRE(alloc_fails != MAP_FAILED, "test set-up: mmap: %s", strerror(errno));
+    faults_share();
     struct server_proc sp = start_server(1000);
     enum { MORE = 150 };
     int fds[MORE + 1];
     fds[0] = connect_client(&sp);
     int ok = round_trip(fds[0], 10, "a client before memory ran out");
-    atomic_store(alloc_fails, 1);
+    faults_alloc(1);
     /* Idle clients cost no frame buffer: only the server's table grows. */
     for (int i = 1; i <= MORE; i++) {
         fds[i] = su_connect_tcp(sp.port);
@@ -507,7 +487,7 @@ static void out_of_memory_leaves_no_client_hanging(void)
     }
     /* Stopped now, if it has not returned yet: either way it ends with 0 or
      * -ENOMEM, and without a client's descriptor left open. */
-    atomic_store(alloc_fails, 0);
+    faults_alloc(0);
     close(sp.stop_w);
     int status = 0, done = ok && su_wait_exit(sp.pid, REPLY_TIMEOUT_S * 1000, &status);
     if (!done)
@@ -520,13 +500,56 @@ static void out_of_memory_leaves_no_client_hanging(void)
                     (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3)),
                 "after allocations failed, echo_server_run should return -ENOMEM (or 0 once "
                 "stopped), every client closed: the child running it ended with status 0x%x "
-                "(0x200: descriptors left open after it returned; 0x100: another return)",
+                "(0x200: descriptors left open after it returned; 0x500: a write past the end "
+                "of its memory; 0x100: another return)",
                 status);
     for (int i = 0; i <= MORE; i++)
         if (fds[i] >= 0)
             close(fds[i]);
-    munmap(alloc_fails, sizeof *alloc_fails);
-    alloc_fails = NULL;
+}
+
+/* accept() fails now and then. ECONNABORTED is a client that left before
+ * it was accepted: that client's problem. ENOBUFS is the kernel short of
+ * memory: the server's, returned. And a send() that would block (EAGAIN,
+ * whatever poll() said) is "later", not a reason to drop the client. */
+static void accept_and_send_errors(void)
+{
+    faults_share();
+    struct server_proc sp = start_server(1000);
+    int a = connect_client(&sp);
+    int ok = round_trip(a, 10, "a first client");
+
+    faults_next_send(EAGAIN);
+    ok = ok && round_trip(a, 20,
+                          "a client whose reply's first send() failed with EAGAIN "
+                          "(it should be kept, and the reply sent when poll() says so)");
+
+    faults_next_accept(ECONNABORTED);
+    int b = connect_client(&sp);
+    ok = ok && round_trip(b, 30,
+                          "a client connected after accept() failed with ECONNABORTED "
+                          "(a client that left: the server should go on)");
+    ok = ok && round_trip(a, 40, "the first client, after accept() failed with ECONNABORTED");
+
+    int c = -1, status = 0, done = 0;
+    if (ok) {
+        faults_next_accept(ENOBUFS);
+        c = su_connect_tcp(sp.port);
+        done = su_wait_exit(sp.pid, REPLY_TIMEOUT_S * 1000, &status);
+        GRADE_CHECK(done && WIFEXITED(status) && WEXITSTATUS(status) == 4,
+                    "accept() failed with ENOBUFS (no memory for the server): echo_server_run "
+                    "should return -ENOBUFS with every client closed; %s (status 0x%x: 0x100 is "
+                    "another return, 0x200 descriptors left open, 0x500 a write past the end of its "
+                    "memory)",
+                    done ? "it returned otherwise" : "it did not return", status);
+    }
+    if (!done)
+        su_kill(sp.pid);
+    close(sp.stop_w);
+    close(a);
+    close(b);
+    if (c >= 0)
+        close(c);
 }
 
 GRADE_TESTS(
@@ -539,4 +562,5 @@ GRADE_TESTS(
     GRADE_TEST_TIMEOUT("03.3", "a client that closes or resets is dropped: its socket closed", a_client_that_leaves_is_closed, 1, 20),
     GRADE_TEST_TIMEOUT("03.3", "dropping a client keeps the others' partial frames", a_client_that_leaves_disturbs_no_other, 1, 20),
     GRADE_TEST_TIMEOUT("03.3", "out of memory: no client is left connected and ignored", out_of_memory_leaves_no_client_hanging, 1, 20),
+    GRADE_TEST_TIMEOUT("03.3", "accept() and send() errors: a client's are survived, the server's returned", accept_and_send_errors, 1, 20),
 )
