@@ -19,6 +19,49 @@
 
 static char dir[256], path[512];
 
+/* Faults on demand. This program is linked with --wrap for connect, unlink
+ * and listen (chapter.mk), so the calls of the code under test come here
+ * first. A test arms one fault just before the call it tests and disarms it
+ * after, whether or not the code under test made the call. */
+int __real_connect(int fd, const struct sockaddr *sa, socklen_t len);
+int __real_unlink(const char *name);
+int __real_listen(int fd, int backlog);
+int __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len);
+int __wrap_unlink(const char *name);
+int __wrap_listen(int fd, int backlog);
+
+static int vanish_before_connect;      /* path is removed just before the next connect() */
+static int unlink_errno, listen_errno; /* the next unlink() or listen() fails so */
+
+int __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+    if (vanish_before_connect) {
+        vanish_before_connect = 0;
+        __real_unlink(path);
+    }
+    return __real_connect(fd, sa, len);
+}
+
+/* Fails with *error once, if it is set. */
+static int fault(int *error)
+{
+    if (*error == 0)
+        return 0;
+    errno = *error;
+    *error = 0;
+    return -1;
+}
+
+int __wrap_unlink(const char *name)
+{
+    return fault(&unlink_errno) != 0 ? -1 : __real_unlink(name);
+}
+
+int __wrap_listen(int fd, int backlog)
+{
+    return fault(&listen_errno) != 0 ? -1 : __real_listen(fd, backlog);
+}
+
 /* A fresh directory and a random socket name in it. */
 static void make_path(void)
 {
@@ -398,10 +441,61 @@ static void path_limits(void)
     clean_up();
 }
 
+/* What happens between unix_listen's own steps: another process removes the
+ * stale file while unix_listen checks it (nothing is in the way any more);
+ * the stale file cannot be removed (the error says why); listen() fails
+ * after bind() made the file (the file and the socket must go). */
+static void failures_between_the_steps(void)
+{
+    make_path();
+    make_stale();
+    vanish_before_connect = 1;
+    int rc = unix_listen(path, 4);
+    vanish_before_connect = 0;
+    GRADE_CHECK(rc >= 0,
+                "the stale socket file was removed by someone else while unix_listen "
+                "checked it (connect() then fails with ENOENT): the path is free, so bind to it; "
+                "unix_listen returned %d (%s)",
+                rc, rc < 0 ? strerror(-rc) : "");
+    if (rc >= 0)
+        close(rc);
+    unlink(path);
+
+    make_stale();
+    int before = su_open_fds(0);
+    unlink_errno = EACCES;
+    rc = unix_listen(path, 4);
+    int unlinked = unlink_errno == 0;
+    unlink_errno = 0;
+    if (unlinked) /* not if it removed the file some other way */
+        GRADE_EXPECT_LONG(rc, -EACCES,
+                          "removing the stale socket file failed with EACCES: "
+                          "unix_listen should return that error");
+    else if (rc >= 0)
+        close(rc);
+    GRADE_EXPECT_LONG(su_open_fds(0) - before, 0,
+                      "descriptors left open by unix_listen failing to remove a stale file");
+    unlink(path);
+
+    before = su_open_fds(0);
+    listen_errno = ENOMEM;
+    rc = unix_listen(path, 4);
+    listen_errno = 0;
+    GRADE_EXPECT_LONG(rc, -ENOMEM, "listen() failed with ENOMEM: unix_listen should return it");
+    if (rc >= 0)
+        close(rc);
+    GRADE_EXPECT_LONG(su_open_fds(0) - before, 0,
+                      "descriptors left open by unix_listen when listen() failed");
+    GRADE_CHECK(!is_socket(), "listen() failed after bind() had made the socket file: unix_listen "
+                              "must remove it (no file is left behind on failure)");
+    clean_up();
+}
+
 GRADE_TESTS(
     GRADE_TEST_TIMEOUT("03.4", "frames echo over a UNIX socket whose file is mode 0600", echo_over_a_unix_socket, 3, 10),
     GRADE_TEST_TIMEOUT("03.4", "a stale socket is replaced; a live one, a regular file, a long path are not", stale_live_and_foreign_files, 4, 10),
     GRADE_TEST_TIMEOUT("03.4", "failing calls leave no descriptor open", failures_leave_no_descriptor_open, 1, 10),
     GRADE_TEST_TIMEOUT("03.4", "out of descriptors is -EMFILE, not a live server", out_of_descriptors_is_emfile, 1, 10),
     GRADE_TEST_TIMEOUT("03.4", "paths: sizeof(sun_path) - 1 bytes fit, one more does not, NULL and \"\" are -EINVAL", path_limits, 1, 10),
+    GRADE_TEST_TIMEOUT("03.4", "a file vanishing, unlink() or listen() failing midway: the right error, nothing left", failures_between_the_steps, 1, 10),
 )
