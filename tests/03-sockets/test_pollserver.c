@@ -387,11 +387,15 @@ static void a_client_that_leaves_is_closed(void)
     unsigned char *frame = malloc(max);
     GRADE_REQUIRE(frame != NULL, "test set-up: out of memory");
     memset(frame, 0x3C, max);
-    ok = ok && su_write_frame(d, frame, (uint32_t)max) == 0;
+    if (ok) {
+        ok = su_write_frame(d, frame, (uint32_t)max) == 0;
+        GRADE_CHECK(ok, "client D could not send its frame: %s", strerror(errno));
+    }
     free(frame);
-    GRADE_CHECK(ok, "client D could not send its frame: %s", strerror(errno));
-    ok = ok && su_readable_within(d, REPLY_TIMEOUT_S * 1000);
-    GRADE_CHECK(ok, "no echo of a %zu-byte frame started within %d s", max, REPLY_TIMEOUT_S);
+    if (ok) {
+        ok = su_readable_within(d, REPLY_TIMEOUT_S * 1000);
+        GRADE_CHECK(ok, "no echo of a %zu-byte frame started within %d s", max, REPLY_TIMEOUT_S);
+    }
     struct linger abort_now = {.l_onoff = 1, .l_linger = 0};
     setsockopt(d, SOL_SOCKET, SO_LINGER, &abort_now, sizeof abort_now);
     close(d); /* a reset: the server's next send() fails with ECONNRESET or EPIPE */
