@@ -31,5 +31,10 @@ SOCK_TEST_UTIL := tests/03-sockets/sockutil.c
 03-sockets/e2e_interop_EXTRA := $(SOCK_TEST_UTIL) tests/03-sockets/serverctl.c
 03-sockets/test_sendrecv_EXTRA := $(SOCK_TEST_UTIL)
 03-sockets/test_frame_EXTRA := $(SOCK_TEST_UTIL)
-03-sockets/test_pollserver_EXTRA := $(SOCK_TEST_UTIL)
+03-sockets/test_pollserver_EXTRA := $(SOCK_TEST_UTIL) tests/03-sockets/faults.c
 03-sockets/test_unixsock_EXTRA := $(SOCK_TEST_UTIL)
+# Faults on demand and guarded memory in the server's process (faults.h).
+03-sockets/test_pollserver_LIBS := $(foreach f,malloc calloc realloc reallocarray free accept accept4 \
+	send sendto sendmsg,-Wl,--wrap=$(f))
+# Faults on demand in the calls of unix_listen (test_unixsock.c).
+03-sockets/test_unixsock_LIBS := -Wl,--wrap=connect -Wl,--wrap=unlink -Wl,--wrap=listen

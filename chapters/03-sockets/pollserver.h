@@ -48,7 +48,10 @@
  * @return 0 when stopped through stop_fd, after closing every client
  *         connection and freeing every client's memory (listen_fd and stop_fd
  *         stay open: they are the caller's); -errno if poll(), accept() or
- *         memory allocation fails in a way that is not about one client.
+ *         memory allocation fails in a way that is not about one client,
+ *         and then too only after closing every client connection. A
+ *         client it cannot take (no room left for it) is closed, never
+ *         left connected and ignored.
  */
 int echo_server_run(int listen_fd, int stop_fd, size_t max_frame);
 

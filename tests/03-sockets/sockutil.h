@@ -83,6 +83,11 @@ int su_wait_exit(pid_t pid, int timeout_ms, int *status);
 /* SIGKILL and reap, if still there. */
 void su_kill(pid_t pid);
 
+/* How many descriptors process pid (0: this one) has open, from /proc; -1
+ * if it cannot be read. A descriptor the code under test forgot to close is
+ * a leak that only shows once a long-running program runs out of them. */
+int su_open_fds(pid_t pid);
+
 /* Reads a whole small file into buf (NUL-terminated); "" if it is missing. */
 void su_read_file(const char *path, char *buf, size_t size);
 

@@ -345,9 +345,37 @@ static void rejects_oversized_and_truncated(void)
     free(buf);
 }
 
+/* The errors a caller acts on: a connection it can no longer write to, and
+ * one the peer aborted. Both must come back as the call's -errno: a 0 would
+ * claim a frame was sent, or that the peer ended cleanly, when it did not. */
+static void reports_the_failed_calls_error(void)
+{
+    int fds[2];
+    su_tcp_pair(fds);
+    GRADE_REQUIRE(shutdown(fds[0], SHUT_WR) == 0, "test set-up: shutdown: %s", strerror(errno));
+    GRADE_EXPECT_LONG(frame_send(fds[0], "payload", 7), -EPIPE,
+                      "frame_send on a connection shut down for writing: sendmsg() fails with "
+                      "EPIPE, and frame_send must return it, not claim the frame was sent");
+    close(fds[0]);
+    close(fds[1]);
+
+    su_tcp_pair(fds);
+    struct linger abort_now = {.l_onoff = 1, .l_linger = 0};
+    GRADE_REQUIRE(setsockopt(fds[0], SOL_SOCKET, SO_LINGER, &abort_now, sizeof abort_now) == 0,
+                  "test set-up: SO_LINGER: %s", strerror(errno));
+    close(fds[0]); /* a reset, not an end of stream: the peer crashed or gave up */
+    unsigned char buf[16];
+    size_t len = 0;
+    GRADE_EXPECT_LONG(frame_recv(fds[1], buf, sizeof buf, &len), -ECONNRESET,
+                      "frame_recv on a connection the peer reset: recv() fails with ECONNRESET, "
+                      "which is not the clean end of stream 0 stands for");
+    close(fds[1]);
+}
+
 GRADE_TESTS(
     GRADE_TEST_TIMEOUT("03.2", "frame_send writes a big-endian length, then the payload", sends_the_wire_format, 3, 15),
     GRADE_TEST_TIMEOUT("03.2", "frame_send sends whole frames despite partial sends and EINTR", sends_whole_frames_despite_signals, 3, 15),
     GRADE_TEST_TIMEOUT("03.2", "frame_recv reads frames cut and glued in any way, despite EINTR", receives_frames_from_a_stream, 3, 15),
     GRADE_TEST_TIMEOUT("03.2", "frame_recv refuses oversized and truncated frames, never overflows", rejects_oversized_and_truncated, 3, 10),
+    GRADE_TEST_TIMEOUT("03.2", "frame_send and frame_recv return the failed call's -errno", reports_the_failed_calls_error, 1, 10),
 )
