@@ -28,6 +28,12 @@
  * guest, localhost, 5672). An empty vhost, as in `amqp://host:5672/`, means
  * the default vhost "/", as pika and RabbitMQ's tools read it.
  *
+ * The connection takes what the broker offers and asks for no heartbeats:
+ * as many channels as the broker allows (the caller may open more than
+ * #MQ_CHANNEL with amqp_channel_open()), and heartbeat 0, because rabbitmq-c
+ * sends heartbeats only from inside its own calls, so a caller busy for a
+ * while between two calls would be cut off by the broker.
+ *
  * Every step that waits on the network (the TCP connection, the AMQP
  * handshake and login, opening the channel) gives up after timeout_ms, so a
  * host that drops packets or a server that never answers costs at most a few
@@ -61,6 +67,8 @@ int mq_connect(const char *url, int timeout_ms, amqp_connection_state_t *conn, c
 /**
  * @brief Closes channel #MQ_CHANNEL and the connection politely, then frees it.
  *
+ * Politely: channel.close, then connection.close, each answered by the
+ * broker, so that it records a clean close rather than a dropped connection.
  * Errors while closing are ignored: the connection is freed either way.
  * @param conn a connection from mq_connect(), or NULL (then nothing happens).
  */

@@ -30,9 +30,11 @@ struct rpc_client {
  * @brief Prepares a client: creates its reply queue and starts consuming it.
  *
  * The reply queue is exclusive (only this connection may use it; it goes
- * away with the connection) and its name is chosen by the broker (declare
- * it with an empty name). Answers are consumed with automatic
- * acknowledgement: an answer nobody waits for any more may as well vanish.
+ * away with the connection), auto-deleted (it goes as soon as its consumer
+ * does, when the channel closes, even if the connection stays), and its
+ * name is chosen by the broker (declare it with an empty name). Answers are
+ * consumed with automatic acknowledgement: an answer nobody waits for any
+ * more may as well vanish.
  * @param[out] c the client to initialise.
  * @param conn an open connection.
  * @param ch an open channel of conn.

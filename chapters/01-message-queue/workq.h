@@ -53,7 +53,9 @@ int workq_declare(amqp_connection_state_t conn, amqp_channel_t ch, const char *q
  * @brief Publishes one persistent message to queue through the default exchange.
  *
  * Persistent (delivery mode 2): written to disk by the broker, so it
- * survives a restart when the queue is durable.
+ * survives a restart when the queue is durable. Not mandatory: a message
+ * that no queue takes (there is no queue of that name) is dropped by the
+ * broker, and nothing comes back on the connection.
  * @param conn an open connection.
  * @param ch an open channel of conn.
  * @param queue the queue's name (the routing key).

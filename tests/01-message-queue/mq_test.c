@@ -6,14 +6,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,13 +30,16 @@ const char *mq_test_url(void)
     char path[4096];
     snprintf(path, sizeof path, "%s/broker/url", build ? build : "build");
     FILE *f = fopen(path, "r");
-    GRADE_REQUIRE(f != NULL, "no broker: cannot read %s (%s). Run the tests with 'make test' or "
-                             "'make grade', which start one, or set AMQP_URL", path, strerror(errno));
+    GRADE_REQUIRE(f != NULL,
+                  "no broker: cannot read %s (%s). Run the tests with 'make test' or "
+                  "'make grade', which start one, or set AMQP_URL",
+                  path, strerror(errno));
     if (!fgets(url, sizeof url, f))
         url[0] = '\0';
     fclose(f);
     url[strcspn(url, "\r\n")] = '\0';
-    GRADE_REQUIRE(url[0] != '\0', "%s is empty: restart the broker (make broker-stop broker-start)", path);
+    GRADE_REQUIRE(url[0] != '\0', "%s is empty: restart the broker (make broker-stop broker-start)",
+                  path);
     return url;
 }
 
@@ -100,6 +103,20 @@ long mq_test_queue_consumers(const char *queue)
     return queue_counts(queue, &messages, &consumers) ? consumers : -1;
 }
 
+int mq_test_queue_goes_with_channel(amqp_connection_state_t conn, const char *queue)
+{
+    amqp_channel_open(conn, 2);
+    die_on_amqp_error(amqp_get_rpc_reply(conn), "test: opening channel 2");
+    amqp_channel_close(conn, 1, AMQP_REPLY_SUCCESS);
+    /* The broker deletes the queue a moment after the channel's close-ok. */
+    for (int i = 0; i < 200; i++) {
+        if (!amqp_queue_declare(conn, 2, amqp_cstring_bytes(queue), 1, 0, 0, 0, amqp_empty_table))
+            return 1; /* 404 NOT_FOUND */
+        usleep(10 * 1000);
+    }
+    return 0;
+}
+
 void mq_test_declare(amqp_connection_state_t conn, const char *queue, int durable)
 {
     /* x-expires: should the test fail before deleting it, the broker
@@ -111,12 +128,15 @@ void mq_test_declare(amqp_connection_state_t conn, const char *queue, int durabl
     die_on_amqp_error(amqp_get_rpc_reply(conn), "test set-up: declaring a queue");
 }
 
-void mq_test_publish(amqp_connection_state_t conn, const char *queue, const void *body, size_t len, int persistent)
+void mq_test_publish(amqp_connection_state_t conn, const char *queue, const void *body, size_t len,
+                     int persistent)
 {
     amqp_basic_properties_t props = {._flags = AMQP_BASIC_DELIVERY_MODE_FLAG,
-                                     .delivery_mode = persistent ? AMQP_DELIVERY_PERSISTENT : AMQP_DELIVERY_NONPERSISTENT};
+                                     .delivery_mode = persistent ? AMQP_DELIVERY_PERSISTENT
+                                                                 : AMQP_DELIVERY_NONPERSISTENT};
     amqp_bytes_t bytes = {.len = len, .bytes = (void *)body};
-    die_on_error(amqp_basic_publish(conn, 1, amqp_empty_bytes, amqp_cstring_bytes(queue), 0, 0, &props, bytes),
+    die_on_error(amqp_basic_publish(conn, 1, amqp_empty_bytes, amqp_cstring_bytes(queue), 0, 0,
+                                    &props, bytes),
                  "test set-up: publishing");
 }
 
@@ -142,7 +162,8 @@ int mq_test_closed_port(void)
     GRADE_REQUIRE(fd >= 0, "socket: %s", strerror(errno));
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
-    GRADE_REQUIRE(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0,
+    GRADE_REQUIRE(bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+                      getsockname(fd, (struct sockaddr *)&a, &len) == 0,
                   "bind/getsockname: %s", strerror(errno));
     close(fd);
     return ntohs(a.sin_port);

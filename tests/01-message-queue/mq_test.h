@@ -33,6 +33,12 @@ unsigned mq_test_random(unsigned lo, unsigned hi);
  * acknowledged), or -1 if the queue does not exist. Uses its own connection. */
 long mq_test_queue_depth(const char *queue);
 
+/* Closes channel 1 of conn and waits, up to 2 s, for the broker to delete
+ * queue (an auto-delete queue goes with its consumer). Looks from channel 2
+ * of conn, which it opens: an exclusive queue is visible only to its own
+ * connection. Returns 1 if the queue went; channel 2 is then closed too. */
+int mq_test_queue_goes_with_channel(amqp_connection_state_t conn, const char *queue);
+
 /* Consumers of queue right now, or -1 if the queue does not exist. */
 long mq_test_queue_consumers(const char *queue);
 
