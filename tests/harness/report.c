@@ -210,7 +210,9 @@ void report_text(const struct result *rs, size_t n, const struct report_style *s
      * one row per exercise, short enough to read without scrolling. */
     printf("\n%sScore: %ld/%ld%s (%zu of %zu tests passed)\n", bold, earned, possible, off,
            by[V_PASS], n);
-    printf("  %-8s %7s  %-*s  %s\n", "exercise", "points", BAR_CELLS, "progress", "tests");
+    printf("  %-8s %7s  %-*s  %-6s  %s\n", "exercise", "points", BAR_CELLS, "progress", "",
+           "tests");
+    const struct result *next = NULL; /* the first exercise not done: where to go on */
     for (size_t i = 0; i < n;) {
         struct tally t;
         size_t end = tally_exercise(rs, n, i, &t);
@@ -219,12 +221,28 @@ void report_text(const struct result *rs, size_t n, const struct report_style *s
             snprintf(pts, sizeof pts, "%ld/%ld", t.earned, t.possible);
         else
             snprintf(pts, sizeof pts, "-");
+        const char *state = t.possible == 0                ? ""
+                            : t.earned == t.possible       ? "done"
+                            : t.by[V_NOT_RUN] == end - i   ? "not run"
+                            : t.earned > 0 || t.by[V_PASS] ? "partly"
+                                                           : "to do";
+        if (next == NULL && t.possible > 0 && t.earned < t.possible)
+            next = &rs[i];
         printf("  %-8s %7s  ", rs[i].exercise, pts);
         print_bar(&t, st);
-        fputs("  ", stdout);
+        printf("  %-7s ", state);
         print_counts(&t, st);
         fputc('\n', stdout);
         i = end;
+    }
+    if (next != NULL) {
+        const char *ch;
+        int len;
+        chapter_of(next->program, &ch, &len);
+        printf("Next: %s, in chapters/%.*s/README.md (make hint EX=%s, make debug EX=%s)\n",
+               next->exercise, len, ch, next->exercise, next->exercise);
+    } else if (possible > 0) {
+        printf("Every exercise graded here is done.\n");
     }
 
     /* Then what to fix: only the tests that did not pass, unless asked for all. */
