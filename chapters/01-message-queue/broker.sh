@@ -10,7 +10,9 @@
 #          nothing if the node is already up.
 # stop     stops it and everything it started (epmd included).
 # running  exits 0 if it is up, or if AMQP_URL is set (then the user's broker
-#          is used and nothing is ever started).
+#          is used and nothing is ever started). Prints "adopted" if the run
+#          that started it (IPC_SERVICE_OWNER, see common/run-each.sh) is gone
+#          and the run asking now (its IPC_SERVICE_OWNER) takes it over.
 # ctl ARGS runs rabbitmqctl ARGS against the node, for example
 #          'broker.sh ctl build list_queues name messages consumers'.
 #
@@ -33,7 +35,12 @@ shift 2
 state=$dir/state          # the running node's pid, ports and run directory
 erl_dir=/usr/lib/rabbitmq/bin
 
-say() { echo "broker: $*"; }
+# Once the reader of our output has gone (make grade | head -1), the rest of
+# it goes nowhere, and the start or stop goes on: killed by SIGPIPE half-way,
+# this script would leave a node up that nobody stops. (A trap, not "ignore":
+# the node itself inherits no ignored signal.)
+trap 'exec >/dev/null' PIPE
+say() { echo "broker: $*" 2>/dev/null; }
 fail() { echo "broker: $*" >&2; exit 1; }
 
 # One node name per checkout, so two checkouts on one machine never meet.
@@ -53,24 +60,41 @@ free_port() {
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # ------------------------------------------------------------ the state file
-# Reads $state into server_pid, amqp_port, dist_port, epmd_port and run_dir.
-# Read, not sourced: only those names, and a run_dir that is one of ours.
+# Reads $state into server_pid, amqp_port, dist_port, epmd_port, run_dir
+# and owner. Read, not sourced: only those names, and a run_dir that is one
+# of ours.
 load_state() {
-    server_pid='' amqp_port='' dist_port='' epmd_port='' run_dir=''
+    server_pid='' amqp_port='' dist_port='' epmd_port='' run_dir='' owner=''
     [ -f "$state" ] || return 1
     local key value
     while IFS='=' read -r key value; do
         case $key in
         server_pid | amqp_port | dist_port | epmd_port) [[ $value =~ ^[0-9]+$ ]] && printf -v "$key" %s "$value" ;;
         run_dir) [[ $value =~ $run_pattern ]] && run_dir=$value ;;
+        owner) [[ $value =~ ^[0-9]+:[0-9]+$ ]] && owner=$value ;;
         esac
     done < "$state"
 }
 
 # (Not the node's name: that follows from the directory, see above.)
 save_state() {
-    printf 'server_pid=%s\namqp_port=%s\ndist_port=%s\nepmd_port=%s\nrun_dir=%s\n' \
-        "$server_pid" "$amqp_port" "$dist_port" "$epmd_port" "$run_dir" > "$state"
+    printf 'server_pid=%s\namqp_port=%s\ndist_port=%s\nepmd_port=%s\nrun_dir=%s\nowner=%s\n' \
+        "$server_pid" "$amqp_port" "$dist_port" "$epmd_port" "$run_dir" "$owner" > "$state"
+}
+
+# The run that started the node, as common/run-each.sh names itself
+# (pid:start time); empty when started by hand (make broker-start), which
+# leaves it up until make broker-stop.
+new_owner() { [[ ${IPC_SERVICE_OWNER:-} =~ ^[0-9]+:[0-9]+$ ]] && echo "$IPC_SERVICE_OWNER"; }
+
+# Zero if $owner names a run that has ended: its pid is gone, is a zombie
+# not reaped yet, or is now another process (one started at another time).
+owner_gone() {
+    [ -n "$owner" ] || return 1
+    local stat
+    read -r stat 2>/dev/null < "/proc/${owner%%:*}/stat" || return 0
+    read -r -a stat <<< "${stat##*) }"
+    [ "${stat[0]}" = Z ] || [ "${stat[19]}" != "${owner#*:}" ]
 }
 
 # ------------------------------------------------------------ our processes
@@ -106,18 +130,21 @@ wait_exit() {
     return 1
 }
 
-# Signals whatever is left of our nodes: epmd (which detached itself from
-# the server's session), the node's helpers, a node whose state file is gone.
-kill_leftovers() {
+# Kills every process of our nodes: the server, beam.smp, epmd (which
+# detached itself from the server's session), the node's helpers, a node
+# whose state file is gone. SIGKILL, not a clean stop: the node's data goes
+# with its run directory, and a clean stop takes 3 to 5 s that every make
+# grade would wait at its end (and after Ctrl-C). Twice, for a helper
+# started meanwhile.
+kill_ours() {
     local pid pids
-    pids=$(our_pids)
-    [ -n "$pids" ] || return 0
-    # shellcheck disable=SC2086
-    kill -TERM $pids 2>/dev/null
-    for pid in $pids; do wait_exit 20 "$pid"; done
-    pids=$(our_pids)
-    # shellcheck disable=SC2086
-    [ -z "$pids" ] || kill -KILL $pids 2>/dev/null
+    for _ in 1 2; do
+        pids=$(our_pids)
+        [ -n "$pids" ] || return 0
+        # shellcheck disable=SC2086
+        kill -KILL $pids 2>/dev/null
+        for pid in $pids; do wait_exit 20 "$pid"; done
+    done
 }
 
 # Zero if $1 is a directory (not a link) that one of our nodes could have
@@ -147,19 +174,28 @@ save_logs() {
     cp "$run_dir"/log/*.log "$dir/log/" 2>/dev/null
 }
 
-# Stops the node described by $state, gently first, and removes everything
-# it left: processes, run directory, state and URL.
+# Stops the node described by $state and removes everything it left:
+# processes, run directory, state and URL. Once begun, it goes to the end
+# (it takes a second at most): a second Ctrl-C must not leave half a node.
 stop_node() {
+    trap 'interrupted=1' INT TERM HUP
     load_state
-    if ours "$server_pid"; then
-        # SIGTERM makes rabbitmq-server stop the node cleanly (it saves its state).
-        kill -TERM "$server_pid" 2>/dev/null
-        wait_exit 300 "$server_pid"
-    fi
-    kill_leftovers
+    kill_ours
     save_logs
     remove_run_dirs
     rm -f "$state" "$dir/url"
+    [ -z "${interrupted:-}" ] || exit 1 # whatever came next is not wanted
+    trap - INT TERM HUP
+}
+
+# The node of a run that has ended is taken over by the run asking now,
+# which then stops it when it ends; else it would stay up for good.
+adopt_orphan() {
+    local new
+    new=$(new_owner) || return 0
+    owner_gone || return 0
+    owner=$new
+    save_state && echo adopted
 }
 
 # Up: our node, listening, and started to the end (the URL is written last:
@@ -311,6 +347,7 @@ start_node() {
     amqp_port=$(free_port) && dist_port=$(free_port) && epmd_port=$(free_port) ||
         fail "cannot pick free ports (is /usr/bin/python3 installed?)"
     server_pid=''
+    owner=$(new_owner)
     make_run_dir
     # Recorded before the node starts, so no run can go unrecorded.
     save_state || { remove_run_dirs; fail "cannot write $state"; }
@@ -361,10 +398,15 @@ start_node() {
 case $cmd in
 running)
     [ -n "${AMQP_URL:-}" ] && exit 0
-    is_up ;;
+    is_up && adopt_orphan ;;
 start)
     if [ -n "${AMQP_URL:-}" ]; then say "AMQP_URL is set: using $AMQP_URL, starting nothing"; exit 0; fi
-    if is_up; then say "already up: $(cat "$dir/url")"; exit 0; fi
+    if is_up; then
+        # Started by hand now, it is the user's to stop, whoever started it.
+        [ -n "$(new_owner)" ] || { owner='' && save_state; }
+        say "already up: $(cat "$dir/url")"
+        exit 0
+    fi
     start_node ;;
 stop)
     if [ -n "${AMQP_URL:-}" ] && [ ! -f "$state" ]; then exit 0; fi

@@ -11,6 +11,10 @@
  * deleted under it, the broker cancels the subscription and it exits 1.
  * URL defaults to $AMQP_URL, else amqp://guest:guest@localhost:5672/.
  * Exit status: 0 done, 1 the broker or the network failed, 2 bad usage.
+ *
+ * "article:" marks the lines that do what article/consumer.py does. Kept on
+ * purpose, as there: the queue is not durable. Fixed: the article never
+ * acknowledges, so every message it printed is delivered again once it exits.
  */
 #include "amqp_util.h"
 #include "cli.h"
@@ -93,17 +97,20 @@ int main(int argc, char **argv)
 
     const amqp_channel_t ch = 1;
     amqp_connection_state_t conn = amqp_connect_or_die(url, ch);
+    /* article: channel.queue_declare(queue='hello'), not durable (kept) */
     amqp_queue_declare(conn, ch, amqp_cstring_bytes(queue), 0, 0, 0, 0, amqp_empty_table);
     die_on_amqp_error(amqp_get_rpc_reply(conn), "cannot declare the queue");
 
+    /* article: basic_consume(queue='hello', ...), pika's default manual ack */
     /* no_ack = 0: the broker keeps each message until we acknowledge it, and
      * gives it to another consumer if we die first. */
     amqp_basic_consume(conn, ch, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 0, 0,
                        amqp_empty_table);
     die_on_amqp_error(amqp_get_rpc_reply(conn), "cannot start consuming");
-    printf(" [*] Waiting for messages. To exit press CTRL+C\n");
+    printf(" [*] Waiting for messages. To exit press CTRL+C\n"); /* article: the same print() */
     fflush(stdout);
 
+    /* article: channel.start_consuming() */
     for (long received = 0; !stop_requested && (count == 0 || received < count);) {
         amqp_envelope_t envelope;
         struct timeval tick = {.tv_usec = 200000};
@@ -133,11 +140,12 @@ int main(int argc, char **argv)
         }
         die_on_amqp_error(r, "cannot receive");
 
-        printf(" [x] Received ");
+        printf(" [x] Received "); /* article: print(" [x] Received %r" % body) */
         print_python_bytes(envelope.message.body);
         putchar('\n');
         fflush(stdout);
-        /* Acknowledge only after the work (here: printing) is done. */
+        /* Acknowledge only after the work (here: printing) is done; the
+         * article never does (its defect, fixed). */
         die_on_error(amqp_basic_ack(conn, ch, envelope.delivery_tag, 0), "cannot acknowledge");
         amqp_destroy_envelope(&envelope);
         received++;

@@ -8,6 +8,7 @@ demo-02-shared-memory: $(B)/bin/02-shared-memory/producer $(B)/bin/02-shared-mem
 	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && cd "$$d" && \
 	echo "\$$ producer && consumer" && $(CURDIR)/$(B)/bin/02-shared-memory/producer && \
 	$(CURDIR)/$(B)/bin/02-shared-memory/consumer && \
+	echo "(HellHello: the article's mm.seek(4) writes past the 12-byte file's end, where its producer dies; ours grows the file first)" && \
 	echo "\$$ /usr/bin/python3 article/consumer.py" && \
 	/usr/bin/python3 $(CURDIR)/chapters/02-shared-memory/article/consumer.py
 	@echo

@@ -11,6 +11,8 @@
  * If the file is not there yet, --wait waits up to SECONDS for it to appear,
  * saying so on stderr (default 0: fail at once). Exit status: 0 ok, 1 runtime failure (no such
  * file, not a regular file...), 2 usage.
+ * "article:" marks the lines that do what article/consumer.py does; it maps
+ * the file read-write ('r+b') to read it, this only PROT_READ.
  */
 #include "cli.h"
 #include "die.h"
@@ -74,12 +76,13 @@ int main(int argc, char **argv)
     /* mmap() refuses a length of 0: an empty file is simply an empty line. */
     if (st.st_size > 0) {
         size_t size = (size_t)st.st_size;
-        const char *map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+        const char *map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0); /* article: mmap.mmap() */
         if (map == MAP_FAILED)
             die("cannot map %s", path);
         /* If another process truncated the file now, reading the lost pages
          * would raise SIGBUS: a file-backed mapping is only as long as its
          * file. The producer never does that; it renames a new file in. */
+        /* article: print(mm.read()), the bytes as they are, not as b'...' */
         if (fwrite(map, 1, size, stdout) != size)
             die("cannot write to stdout");
         if (munmap((void *)map, size) == -1)

@@ -14,6 +14,8 @@
  *   never a half-written one (rename() is atomic);
  * - msync() pushes the mapped bytes to the file before it is published;
  * - every call is checked. Exit status: 0 ok, 1 runtime failure, 2 usage.
+ * "article:" marks the lines that do what article/producer.py does. Its odd
+ * "HellHello" is the article's own: mm.seek(4) writes over "Hello World!".
  */
 #include "cli.h"
 #include "die.h"
@@ -74,7 +76,7 @@ int main(int argc, char **argv)
     if (atexit(remove_tmp) != 0)
         die_msg("cannot register the clean-up of %s", tmp_path);
 
-    write_all(fd, first, strlen(first));
+    write_all(fd, first, strlen(first)); /* article: f.write('Hello World!') */
 
     /* The fix for the article's out-of-range write: the mapping may only
      * touch bytes the file has, so give the file its final size first. */
@@ -82,11 +84,13 @@ int main(int argc, char **argv)
     if (ftruncate(fd, (off_t)size) == -1)
         die("cannot resize %s to %zu bytes", tmp_path, size);
 
+    /* article: mmap.mmap(f.fileno(), 0), after the file has grown */
     char *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED)
         die("cannot map %s", tmp_path);
     /* MAP_SHARED: this store changes the file itself (the page cache every
      * process sees), not a private copy. */
+    /* article: mm.seek(4); mm.write(b'Hello Again!') */
     memcpy(map + OFFSET, second, strlen(second));
 
     /* Other processes see the store at once through the page cache; msync

@@ -7,6 +7,9 @@
  * server sends until it closes the connection, then a newline, as the
  * Python original's print(data.decode()) does. Connection refused, an
  * unknown host or a broken connection: one line on stderr, exit status 1.
+ *
+ * "article:" marks the lines that do what article/client.py does. Fixed:
+ * its one recv(1024) takes whatever part of the stream has arrived.
  */
 #include "cli.h"
 #include "die.h"
@@ -68,13 +71,13 @@ int main(int argc, char **argv)
             port = optarg;
         }
 
-    int fd = connect_to(host, port);
+    int fd = connect_to(host, port); /* article: client_socket.connect(('localhost', 9999)) */
 
     /* TCP is a byte stream, not a sequence of messages: one recv() returns
      * whatever has arrived so far, possibly only part of what was sent. The
      * whole message is everything up to the end of the stream, when recv()
      * returns 0 because the server closed. */
-    char buf[1024];
+    char buf[1024]; /* article: recv(1024), in a loop to the end of the stream */
     for (;;) {
         ssize_t n = recv(fd, buf, sizeof buf, 0);
         if (n == -1 && errno == EINTR)
@@ -86,8 +89,9 @@ int main(int argc, char **argv)
         if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
             die("writing to stdout");
     }
+    /* article: print(data.decode()), its newline included */
     if (putchar('\n') == EOF || fflush(stdout) == EOF)
         die("writing to stdout");
-    close(fd);
+    close(fd); /* article: client_socket.close() */
     return 0;
 }

@@ -10,6 +10,10 @@
  * exits 0 after N clients; without, it serves until Ctrl-C (SIGINT) or
  * SIGTERM and then exits 0. A port already in use, or a HOST that does not resolve, is one
  * line on stderr and exit status 1; a bad command line is exit status 2.
+ *
+ * "article:" marks the lines that do what article/server.py does (the
+ * defaults above are its host and port). Kept on purpose, as there: the
+ * server is iterative, one client at a time (exercise 03.3 fixes that).
  */
 #include "cli.h"
 #include "die.h"
@@ -89,7 +93,7 @@ static int listen_on_all(const char *host, const char *port, struct pollfd *fds)
             }
             die("cannot listen on %s port %s", addr, port);
         }
-        if (listen(fd, 5) == -1)
+        if (listen(fd, 5) == -1) /* article: server_socket.listen(5) */
             die("listen on %s port %s", addr, port);
         fds[n++] = (struct pollfd){.fd = fd, .events = POLLIN};
     }
@@ -144,7 +148,8 @@ static int serve_one(int fd)
             return 0;
         die("accept");
     }
-    print_peer(&peer, len);
+    print_peer(&peer, len); /* article: print(f"Connected by {addr}") */
+    /* article: client_socket.sendall(b'Hello, world!'); client_socket.close() */
     if (send_greeting(client) == -1) /* one client's trouble must not stop the server */
         fprintf(stderr, "%s: sending to a client failed: %s\n", prog_name(), strerror(errno));
     if (close(client) == -1)
@@ -187,6 +192,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "%s: waiting for clients on %s port %s%s\n", prog_name(), host, port,
             count == 0 ? " (Ctrl-C stops)" : "");
 
+    /* article: while True: accept(), serve that client to the end, then the next (kept) */
     long served = 0;
     while (!stop_requested && (count == 0 || served < count)) {
         if (ppoll(fds, (nfds_t)nfds, NULL, &while_waiting) == -1) {

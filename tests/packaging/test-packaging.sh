@@ -15,7 +15,10 @@
 #      answer full marks;
 #   6. results.json and junit.xml stay valid whatever bytes a test prints;
 #   7. as root, the grader run as nobody gives each test namespaces of its
-#      own, where the kernel allows (tests/packaging/test-unprivileged.sh).
+#      own, where the kernel allows (tests/packaging/test-unprivileged.sh);
+#   8. in the handout, make grade interrupted (Ctrl-C, SIGTERM, a closed
+#      pipe) leaves no broker, and chapter 00 starts none
+#      (tests/packaging/test-broker.sh).
 # The course's own chapters are many; PACKAGING_CH narrows the
 # grading to two chapters (00 and 02, default) so this stays quick.
 set -u
@@ -216,3 +219,9 @@ ok "reports stay valid UTF-8 JSON and XML whatever bytes a test prints"
 if [ "$(id -u)" = 0 ]; then
     tests/packaging/test-unprivileged.sh "$tmp" || exit 1
 fi
+
+# 8. the handout's own broker, started and stopped by its make grade
+case " ${IPC_SERVICES_DOWN:-} " in
+*" broker "*) echo "packaging: not checked: the broker after an interrupted make grade (the broker does not start here)" >&2 ;;
+*) tests/packaging/test-broker.sh "$tmp/ipc-labs" || exit 1 ;;
+esac
