@@ -108,6 +108,8 @@ uint32_t ring_max_len(const struct ring *r);
  *
  * Writes the record's header (and a padding record first if needed) but
  * publishes nothing: the consumer sees the record only after ring_commit().
+ * Loads @c tail (into @c tail_cache) only when @c tail_cache says there is
+ * not enough room, as in step 4.
  * @param r the ring.
  * @param len payload length, 0 to ring_max_len().
  * @param[out] payload where to write the payload: @p len bytes, aligned to

@@ -107,6 +107,10 @@ static void try_ops_and_close(void)
     }
     GRADE_EXPECT_LONG(ring_try_pop(r, m), -EAGAIN,
                       "after ring_init over old memory: empty again, still open");
+    GRADE_EXPECT_LONG(ring_init(r, 12, 16), -EINVAL,
+                      "ring_init of capacity 12: not a power of two");
+    GRADE_EXPECT_LONG(ring_init(r, cap, 0), -EINVAL, "ring_init of 0-byte elements");
+    GRADE_EXPECT_LONG(ring_init(NULL, cap, 16), -EINVAL, "ring_init of a NULL ring");
     munmap(r, bytes);
     GRADE_EXPECT_LONG(ring_bytes(12, 8), 0, "capacity 12 is not a power of two");
     tiny_ring_big_messages(&rnd);

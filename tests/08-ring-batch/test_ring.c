@@ -108,6 +108,35 @@ static void check_padding_at_head(uint64_t *rnd)
     unmap(&m);
 }
 
+/* The producer loads tail only when its cached copy says there is no room:
+ * a record that fills the ring exactly, by the cached copy, fits without it. */
+static void check_reserve_cache(uint64_t *rnd)
+{
+    struct mapped m;
+    uint32_t start = (uint32_t)msg_rand(rnd, 0, UINT32_MAX) & ~255u; /* at the area's start */
+    struct ring *r = guarded_ring(256, start, &m);
+    void *p;
+    const void *out;
+    uint32_t len;
+    for (int i = 0; i < 8; i++) /* 8 records of 16 bytes: 128 */
+        GRADE_REQUIRE(ring_reserve(r, 8, &p) == 0,
+                      "ring_reserve(8) %d of 8 in an empty ring failed", i + 1);
+    ring_commit(r);
+    for (int i = 0; i < 2; i++)
+        GRADE_REQUIRE(ring_peek(r, &out, &len) == 0, "ring_peek %d of 2 failed", i + 1);
+    /* tail is now 32 bytes past the producer's cached copy */
+    ring_release(r);
+    for (int i = 0; i < 6; i++) /* 96 more: 224 */
+        GRADE_REQUIRE(ring_reserve(r, 8, &p) == 0, "ring_reserve(8) failed with room left");
+    GRADE_REQUIRE(ring_reserve(r, 0, &p) == 0, "ring_reserve(0) failed with room left"); /* 232 */
+    GRADE_REQUIRE(ring_reserve(r, 16, &p) == 0, "ring_reserve(16) into the last 24 bytes failed");
+    GRADE_EXPECT_LONG(
+        r->tail_cache - start, 0,
+        "the last record filled the ring exactly by tail_cache: there was room, so the "
+        "producer must not have loaded tail (its cached copy moved)");
+    unmap(&m);
+}
+
 static void check_corrupt_lengths(uint64_t *rnd)
 {
     check_padding_at_head(rnd);
@@ -364,6 +393,7 @@ static void zero_copy_threads(void)
 {
     uint64_t rnd = msg_new_key();
     check_corrupt_lengths(&rnd);
+    check_reserve_cache(&rnd);
     run_stream(0, 0, 0, MSG_MANY);
 }
 
@@ -371,6 +401,7 @@ static void zero_copy_processes(void)
 {
     uint64_t rnd = msg_new_key();
     check_corrupt_lengths(&rnd);
+    check_reserve_cache(&rnd);
     run_stream(1, 0, 0, MSG_MANY / 5);
 }
 
