@@ -425,6 +425,8 @@ static void bulk_and_burst(void)
     GRADE_EXPECT_LONG(ring_push_burst(r, v, 2), 1, "burst pushes as many as fit: one more");
     struct iovec big = {b[0], ring_max_len(r) + 1};
     GRADE_EXPECT_LONG(ring_push_bulk(r, &big, 1), -EMSGSIZE, "a record over ring_max_len");
+    GRADE_EXPECT_LONG(ring_push_burst(r, &big, 1), -EMSGSIZE,
+                      "push_burst whose first record is over ring_max_len");
     unsigned char out[4][128];
     struct iovec o[4];
     for (int k = 0; k < 4; k++)
