@@ -367,6 +367,8 @@ static void sizes_and_batches(void)
     struct ring *b = new_ring(4096, 0);
     GRADE_EXPECT_LONG(ring_init((struct ring *)((char *)b + 64), 4096), -EINVAL,
                       "ring_init of a ring not aligned to RING_ALIGN");
+    GRADE_EXPECT_LONG(ring_init(b, 1000), -EINVAL,
+                      "ring_init of a 1000-byte area: not a power of two");
     /* Over memory that held something else, ring_init leaves nobody asleep
      * and nobody attached: stale flags or pids would mean wake-ups and
      * liveness checks for sides that are not there. */
