@@ -49,6 +49,9 @@ size_t ring_bytes(uint32_t capacity, uint32_t elem_size);
 
 /**
  * @brief Make an empty, open ring; call it before either side starts.
+ *
+ * Whatever the memory held before (an old ring, any bytes at all), the ring
+ * is empty and open afterwards.
  * @param r at least ring_bytes(capacity, elem_size) bytes.
  * @param capacity number of slots, a power of two.
  * @param elem_size size of one element.
@@ -92,6 +95,11 @@ int ring_pop(struct ring *r, void *elem);
 
 /**
  * @brief Producer: no more elements. The consumer drains, then sees -EPIPE.
+ *
+ * Everything the producer wrote before the call, in the ring or in any other
+ * memory the consumer can read (a trailer after the last element, say), is
+ * visible to the consumer once it has seen -EPIPE: the close is a release,
+ * and the consumer's look at @c closed an acquire.
  * @param r the ring.
  */
 void ring_close(struct ring *r);

@@ -122,6 +122,11 @@ int ring_pop(struct ring *r, void *elem);
 
 /**
  * @brief Producer: no more elements. The consumer drains, then sees -EPIPE.
+ *
+ * Everything the producer wrote before the call, in the ring or in any other
+ * memory the consumer can read (a trailer after the last element, say), is
+ * visible to the consumer once it has seen -EPIPE: the close is a release,
+ * and the consumer's look at @c closed an acquire.
  * @param r the ring.
  */
 void ring_close(struct ring *r);

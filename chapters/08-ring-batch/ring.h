@@ -108,6 +108,8 @@ uint32_t ring_max_len(const struct ring *r);
  *
  * Writes the record's header (and a padding record first if needed) but
  * publishes nothing: the consumer sees the record only after ring_commit().
+ * Loads @c tail (into @c tail_cache) only when @c tail_cache says there is
+ * not enough room, as in step 4.
  * @param r the ring.
  * @param len payload length, 0 to ring_max_len().
  * @param[out] payload where to write the payload: @p len bytes, aligned to
@@ -173,7 +175,8 @@ int ring_push_burst(struct ring *r, const struct iovec *msgs, unsigned n);
  * @param msgs buffers: on entry iov_len is each buffer's size; on return,
  *        for the records copied, the record's length.
  * @param n how many buffers.
- * @return how many records were copied (1 to @p n); -EAGAIN if none is
+ * @return how many records were copied (1 to @p n; 0 if @p n is 0, and
+ *         then nothing is copied or released); -EAGAIN if none is
  *         available; -EPIPE at the end of the stream; -EMSGSIZE if the next
  *         record does not fit its buffer (it stays in the ring); -EBADMSG if
  *         a header is corrupt. Records copied before an error are still
@@ -183,6 +186,11 @@ int ring_pop_burst(struct ring *r, struct iovec *msgs, unsigned n);
 
 /**
  * @brief Producer: no more records. The consumer drains, then sees -EPIPE.
+ *
+ * Everything the producer wrote before the call, in the ring or in any other
+ * memory the consumer can read (a trailer after the last record, say), is
+ * visible to the consumer once it has seen -EPIPE: the close is a release,
+ * and the consumer's look at @c closed an acquire.
  * @param r the ring.
  */
 void ring_close(struct ring *r);

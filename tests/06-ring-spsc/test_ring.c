@@ -79,6 +79,39 @@ static void try_ops_and_close(void)
     GRADE_EXPECT_LONG(ring_try_pop(r, m), -EPIPE, "closed and drained: end of stream");
     GRADE_EXPECT_LONG(ring_pop(r, m), -EPIPE, "ring_pop too reports the end of stream, without waiting");
     munmap(r, ring_bytes(cap, 16));
+
+    /* Memory that held something else (an old ring, any bytes at all): what
+     * ring_init makes of it is as empty and open as a fresh mapping. */
+    size_t bytes = ring_bytes(cap, 16);
+    r = proc_shared(bytes);
+    GRADE_REQUIRE(r != NULL, "test set-up: mmap: %s", strerror(errno));
+    memset(r, 0xff, bytes);
+    GRADE_EXPECT_LONG(ring_init(r, cap, 16), 0, "ring_init over memory whose every byte is 0xff");
+    GRADE_EXPECT_LONG(
+        ring_try_pop(r, m), -EAGAIN,
+        "ring_init over memory whose every byte was 0xff: the ring must be empty and open "
+        "(ring_init sets head, tail and closed, whatever was there)");
+    for (uint32_t i = 0; i < cap; i++) {
+        msg_fill(m, 16, i, key);
+        GRADE_REQUIRE(ring_try_push(r, m) == 0,
+                      "after ring_init over old memory: try_push %u of %u failed", i + 1, cap);
+    }
+    GRADE_EXPECT_LONG(ring_try_push(r, m), -EAGAIN,
+                      "after ring_init over old memory: full after capacity pushes");
+    for (uint32_t i = 0; i < cap; i++) {
+        int ok, rc = ring_try_pop(r, m);
+        GRADE_REQUIRE(
+            rc == 0 && msg_check(m, 16, key, &ok) == i && ok,
+            "after ring_init over old memory: pop %u of %u: rc %d, or not the element pushed",
+            i + 1, cap, rc);
+    }
+    GRADE_EXPECT_LONG(ring_try_pop(r, m), -EAGAIN,
+                      "after ring_init over old memory: empty again, still open");
+    GRADE_EXPECT_LONG(ring_init(r, 12, 16), -EINVAL,
+                      "ring_init of capacity 12: not a power of two");
+    GRADE_EXPECT_LONG(ring_init(r, cap, 0), -EINVAL, "ring_init of 0-byte elements");
+    GRADE_EXPECT_LONG(ring_init(NULL, cap, 16), -EINVAL, "ring_init of a NULL ring");
+    munmap(r, bytes);
     GRADE_EXPECT_LONG(ring_bytes(12, 8), 0, "capacity 12 is not a power of two");
     tiny_ring_big_messages(&rnd);
 }

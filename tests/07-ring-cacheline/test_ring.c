@@ -121,6 +121,11 @@ static void layout_and_close(void)
     GRADE_REQUIRE(r != NULL, "%s", why);
     GRADE_EXPECT_LONG(ring_init((struct ring *)((char *)r + 64), 4, 16), -EINVAL,
                       "a ring not aligned to RING_ALIGN would put both sides on one line pair");
+    GRADE_EXPECT_LONG(ring_init(r, 12, 16), -EINVAL,
+                      "ring_init of capacity 12: not a power of two");
+    GRADE_EXPECT_LONG(ring_init(NULL, 4, 16), -EINVAL, "ring_init of a NULL ring");
+    ring_init(r, 4, 16); /* a wrong answer may have changed it before refusing: start over */
+    STREAM_SET_START(r, 7u);
     for (uint64_t i = 0; i < 3; i++)
         push_ok(r, i, key);
     ring_close(r);
