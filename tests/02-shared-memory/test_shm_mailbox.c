@@ -78,9 +78,10 @@ static void done_with(struct shared *sh, int clean)
     munmap(sh, MAP_LEN);
 }
 
+/* Random choices come from the run's seed, which GRADE_SEED replays. */
 static unsigned seed(void)
 {
-    return (unsigned)time(NULL) ^ ((unsigned)getpid() << 10);
+    return grade_seed();
 }
 
 static void message_crosses_processes(void)

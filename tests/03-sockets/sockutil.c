@@ -385,9 +385,7 @@ static void seed_once(void)
 {
     static int seeded;
     if (!seeded) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        srandom((unsigned)(ts.tv_nsec ^ ts.tv_sec ^ ((long)getpid() << 16)));
+        srandom(grade_seed()); /* the run's seed: GRADE_SEED replays the choices */
         seeded = 1;
     }
 }

@@ -499,12 +499,17 @@ void report_cunit_summary(const struct result *rs, size_t n, double seconds)
         asserts += r->asserts > failed ? r->asserts : failed;
         asserts_failed += failed;
     }
-    printf("\n\n%12s%8s%7s%7s%7s%7s%9s\n", "Run Summary:", "Type", "Total", "Ran", "Passed",
-           "Failed", "Inactive");
-    printf("%12s%8s%7zu%7zu%7s%7zu%9zu\n", " ", "suites", suites, suites_ran, "n/a", suites_failed,
-           suites_inactive);
-    printf("%12s%8s%7zu%7zu%7zu%7zu%9zu\n", " ", "tests", n, ran, passed, ran - passed, n - ran);
-    printf("%12s%8s%7lu%7lu%7lu%7lu%9s\n", " ", "asserts", asserts, asserts,
-           asserts - asserts_failed, asserts_failed, "n/a");
+    /* CUnit's columns, wide enough for the largest count (a million asserts). */
+    int w = snprintf(NULL, 0, " %lu", asserts);
+    w = w > 7 ? w : 7;
+    int wi = w + 2;
+    printf("\n\n%12s%8s%*s%*s%*s%*s%*s\n", "Run Summary:", "Type", w, "Total", w, "Ran", w,
+           "Passed", w, "Failed", wi, "Inactive");
+    printf("%12s%8s%*zu%*zu%*s%*zu%*zu\n", " ", "suites", w, suites, w, suites_ran, w, "n/a", w,
+           suites_failed, wi, suites_inactive);
+    printf("%12s%8s%*zu%*zu%*zu%*zu%*zu\n", " ", "tests", w, n, w, ran, w, passed, w, ran - passed,
+           wi, n - ran);
+    printf("%12s%8s%*lu%*lu%*lu%*lu%*s\n", " ", "asserts", w, asserts, w, asserts, w,
+           asserts - asserts_failed, w, asserts_failed, wi, "n/a");
     printf("\nElapsed time = %8.3f seconds\n\n", seconds);
 }
