@@ -465,8 +465,8 @@ test-programs: $(if $(PREBUILT),,$(BINS))
 	$(Q)tests/programs/cli.sh $(B)/bin
 
 # make hint and make watch (tests/learner/test-hint-watch.sh).
-test-learner:
-	$(Q)tests/learner/test-hint-watch.sh
+test-learner: $(if $(PREBUILT),,$(LISTS))
+	$(Q)tests/learner/test-hint-watch.sh $(B)/lists
 
 # make debug, on the starter of 00.1 (tests/harness/test-debug.sh).
 test-debug: $(if $(PREBUILT),,$(GRADER) $(B)/lists/00-getting-started/test_status.list \

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# make test's check of the learner's loop around make grade: make hint shows
+# make test's check of the learner's loop around make grade (argument: the
+# directory of the test lists, build/lists): every graded exercise has its
+# hints and notes; make hint shows
 # one more hint each call and says when the last was shown, hides an
 # exercise's notes until it passes, and refuses what is not an exercise;
 # make watch's loop runs its command again after a save, with inotify and
@@ -25,6 +27,21 @@ grep -q "that was the last one" <<<"$out" || bad "after the last hint, no word t
 grep -q "^Hint 1 of" <<<"$(/usr/bin/python3 common/hint.py 00.1 RESET)" || bad "RESET did not start over"
 /usr/bin/python3 common/hint.py 6.1 >/dev/null 2>"$tmp/err"
 [ $? = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] || bad "EX=6.1 is not one line on stderr and exit 2"
+
+# Every graded exercise has its hints, two or more, and notes for after.
+lists=${1:-build/lists}
+exercises=$(cat "$lists"/*/*.list 2>/dev/null | cut -f1 | grep -E '^[0-9]{2}\.[0-9]+$' | sort -u)
+[ -n "$exercises" ] || bad "no graded exercise in $lists/*/*.list"
+for ex in $exercises; do
+    h=$(ls chapters/"${ex%%.*}"-*/hints/"$ex".md 2>/dev/null)
+    if [ -z "$h" ]; then
+        bad "exercise $ex has no hints file chapters/${ex%%.*}-*/hints/$ex.md"
+    elif [ "$(grep -c '^## Hint [0-9]' "$h")" -lt 2 ] || ! grep -q '^## Once it passes' "$h"; then
+        bad "$h needs two or more '## Hint N' sections and a '## Once it passes' one"
+    elif grep -q '^```' "$h"; then
+        bad "$h has a code block: hints and notes never show code"
+    fi
+done
 
 # Notes: hidden until every test of the exercise passed in the last grade.
 notes=$(grep -l '^## Once it passes' chapters/*/hints/*.md | head -1)

@@ -35,6 +35,9 @@ import re
 import sys
 
 SEED = "ipc-labs-mutants-1"
+# The start of a declaration up to its name: "static const struct iovec *iov".
+DECL = (r"^\s*(?:(?:static|const|volatile|unsigned|signed)\s+)*"
+        r"(?:(?:struct|union|enum)\s+\w+|\w+)\s+(?:const\s+)?\**\s*\w+\s*")
 OPS = ("rel", "int", "idx", "mo", "ret", "del")
 
 REL_FLIP = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "=="}
@@ -207,8 +210,7 @@ def sites(src, given=()):
             continue
         before = code[code.rfind("\n", 0, m.start()) + 1 : m.start()]
         after = code[m.end() : m.end() + 3]
-        if re.search(r"^\s*(?:(?:static|const|volatile|unsigned|signed|struct\s+\w+)\s+)*"
-                     r"\w+\s+\**\s*\w+\s*\[\s*$", before) and after.lstrip().startswith("]"):
+        if re.search(DECL + r"\[\s*$", before) and after.lstrip().startswith("]"):
             continue  # the size in an array declaration
         if re.search(r"\bcase\s*$", before):
             continue  # a case label moved is just another (often duplicate) label
@@ -237,9 +239,7 @@ def sites(src, given=()):
             continue
         inner = code[m.end() : end - 1]
         before = code[code.rfind("\n", 0, m.start()) + 1 : m.end() - 1]
-        if not inner.strip() or re.search(
-                r"^\s*(?:(?:static|const|volatile|unsigned|signed|struct\s+\w+)\s+)*"
-                r"\w+\s+\**\s*\w+\s*$", before):
+        if not inner.strip() or re.search(DECL + r"$", before):
             continue  # a declaration, not a subscript
         add("idx", m.end(), end - 1, "(" + src[m.end() : end - 1] + ") + 1")
 
