@@ -341,7 +341,8 @@ GRADE_RUN = $(GRADE_MEASURE) --budget $(BUDGET) $(if $(GRADE_BUDGET),--budget-to
 # ---------------------------------------------------------------- targets
 .PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
         handout grade-all gradescope classroom test-distro test-layout test-packaging \
-        hint watch debug debug-run test-reference test-stubs test-wrong test-mutants test-programs test-debug test-learner test-body test-build tests-tsan demo-body grade-body grade-run \
+        hint watch debug debug-run test-reference test-stubs test-wrong test-mutants test-mutants-run \
+        test-programs test-debug test-learner test-body test-build tests-tsan demo-body grade-body grade-run \
         grade-all-run docs-body bench-body \
         $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
@@ -432,6 +433,7 @@ ALL_NEEDS := $(call needs,$(CHAPTERS))
 test-body:
 	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-programs test-debug test-learner test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
 		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) \
+		$(if $(filter address undefined,$(SANITIZE)),,test-mutants-run$(ALL_NEEDS)) \
 		docs-body test-reference$(ALL_NEEDS)
 
 test-build:
@@ -506,18 +508,22 @@ test-packaging: $(GRADER) $(if $(PREBUILT),,$(B)/wrong/harness-hostile-bytes/tes
 # catch on x86: they are graded in the SANITIZE=thread build, the rest in the
 # plain one. EX=06.1,09.1 narrows it; MUTANTS_CAP=N sets mutants per exercise.
 MUTANTS_OPS := $(if $(filter thread,$(SANITIZE)),mo,rel$(comma)int$(comma)idx$(comma)ret$(comma)del)
-test-mutants: export MUT_GRADE = $(GRADE_RUN)
-test-mutants: export MUT_CC = $(CC)
-test-mutants: export MUT_CFLAGS = $(LEARNER_CFLAGS)
-test-mutants: export MUT_CPPFLAGS = $(CPPFLAGS_ALL)
-test-mutants: export MUT_LDFLAGS = $(LDFLAGS_ALL)
-test-mutants: export MUT_LDLIBS = $(LDLIBS_ALL)
-test-mutants: export MUT_LISTS = $(B)/lists
-test-mutants: export MUT_BINS = $(B)/reference/tests
-test-mutants: export MUT_TIMEOUT_SCALE = $(GRADE_TIMEOUT_SCALE)
-test-mutants: export MUT_OPS = $(MUTANTS_OPS)
-test-mutants: export MUTANTS_EX = $(EX)
-test-mutants: $(if $(PREBUILT),,tests)
+test-mutants: deps ## the mutation gate: small changes to each answer must fail its tests (EX=06.1 to narrow)
+	$(if $(filter address undefined,$(SANITIZE)),$(error the mutation gate runs in the plain build (most operators) and SANITIZE=thread (memory order), not SANITIZE=$(SANITIZE)))
+	+@$(RUN_EACH) mutants -- test-mutants-run$(call needs,$(GRADE_CHAPTERS))
+
+test-mutants-run: export MUT_GRADE = $(GRADE_RUN)
+test-mutants-run: export MUT_CC = $(CC)
+test-mutants-run: export MUT_CFLAGS = $(LEARNER_CFLAGS)
+test-mutants-run: export MUT_CPPFLAGS = $(CPPFLAGS_ALL)
+test-mutants-run: export MUT_LDFLAGS = $(LDFLAGS_ALL)
+test-mutants-run: export MUT_LDLIBS = $(LDLIBS_ALL)
+test-mutants-run: export MUT_LISTS = $(B)/lists
+test-mutants-run: export MUT_BINS = $(B)/reference/tests
+test-mutants-run: export MUT_TIMEOUT_SCALE = $(GRADE_TIMEOUT_SCALE)
+test-mutants-run: export MUT_OPS = $(MUTANTS_OPS)
+test-mutants-run: export MUTANTS_EX = $(EX)
+test-mutants-run: $(if $(PREBUILT),,tests)
 	$(Q)rm -rf $(B)/mutants && mkdir -p $(B)/mutants && printf '%s\t%s\t%s\t%s\n' \
 		$(foreach t,$(GRADED),'$(t)' 'solutions/$(call exercise_of,$(t))' '$(call test_deps,$(t))' '$($(t)_LIBS)') \
 		> $(B)/mutants/plan.tsv
