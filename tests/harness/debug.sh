@@ -76,7 +76,8 @@ echo "make debug: the command, to run again by hand:"
 printf '  '
 printf 'GRADE_SEED=%s ' "$GRADE_SEED"
 [ -n "${IPC_BIN_DIR:-}" ] && printf 'IPC_BIN_DIR=%q IPC_BUILD_DIR=%q ' "$IPC_BIN_DIR" "${IPC_BUILD_DIR:-}"
-printf '%q ' "${cmd[@]}"
+printf '%q' "${cmd[0]}"
+printf ' %q' "${cmd[@]:1}"
 echo
 [ "$tool" = rr ] && trap 'echo "make debug: rr replay shows it again, step by step"' EXIT
 "${cmd[@]}"

@@ -119,11 +119,21 @@ void grade_check(int ok, int fatal, const char *file, int line, const char *fmt,
  * @param why why it matters, for the learner reading the failure.
  */
 #define GRADE_EXPECT_LONG(got, expected, why)                                                      \
-    do {                                                                                           \
-        long grade_got_ = (long)(got), grade_exp_ = (long)(expected);                              \
-        grade_check(grade_got_ == grade_exp_, 0, __FILE__, __LINE__,                               \
-                    "%s: expected %ld, got %ld (%s)", #got, grade_exp_, grade_got_, (why));        \
-    } while (0)
+    grade_expect_long((long)(got), (long)(expected), (why), __FILE__, __LINE__)
+
+/**
+ * @brief Implementation of GRADE_EXPECT_LONG(); call the macro instead.
+ *
+ * The message leads with why (the contract's words) and names error codes:
+ * "the return value is the length: expected 20, got -38 (-ENOSYS: Function
+ * not implemented)".
+ * @param got value under test.
+ * @param expected the right value.
+ * @param why why it matters.
+ * @param file source file.
+ * @param line source line.
+ */
+void grade_expect_long(long got, long expected, const char *why, const char *file, int line);
 
 /**
  * @brief Checks a string equals the expected text (NULL fails, never crashes).

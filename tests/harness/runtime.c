@@ -48,14 +48,41 @@ void grade_check(int ok, int fatal, const char *file, int line, const char *fmt,
                             fatal ? CU_TRUE : CU_FALSE);
 }
 
+/* "-38 (-ENOSYS: Function not implemented)" for what reads as a -errno code
+ * (-1 only beside another one: alone it is as often just -1); else "-38". */
+static void describe_long(long v, int errno_context, char *buf, size_t size)
+{
+    const char *name =
+        v < 0 && v >= -4095 && (v <= -2 || errno_context) ? strerrorname_np((int)-v) : NULL;
+    if (name != NULL)
+        snprintf(buf, size, "%ld (-%s: %s)", v, name, strerror((int)-v));
+    else
+        snprintf(buf, size, "%ld", v);
+}
+
+void grade_expect_long(long got, long expected, const char *why, const char *file, int line)
+{
+    if (got == expected) {
+        grade_check(1, 0, file, line, "%s", "");
+        return;
+    }
+    char g[160], e[160];
+    int ctx = (got <= -2 && got >= -4095) || (expected <= -2 && expected >= -4095);
+    describe_long(got, ctx, g, sizeof g);
+    describe_long(expected, ctx, e, sizeof e);
+    grade_check(0, 0, file, line, "%s: expected %s, got %s", why, e, g);
+}
+
 void grade_expect_str(const char *got, const char *expected, const char *why, const char *expr,
                       const char *file, int line)
 {
+    (void)expr; /* the test's own name for it: why says what it is */
     if (got == NULL)
-        grade_check(0, 0, file, line, "%s: expected \"%s\", got NULL (%s)", expr, expected, why);
+        grade_check(0, 0, file, line, "%s: expected \"%s\", got NULL", why, expected);
     else
         grade_check(strcmp(got, expected) == 0, 0, file, line,
-                    "%s: expected \"%s\", got \"%.200s\" (%s)", expr, expected, got, why);
+                    "%s: expected \"%s\", got \"%.200s\"%s", why, expected, got,
+                    got[0] == '\0' ? " (an empty string)" : "");
 }
 
 static int list_tests(void)
