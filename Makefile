@@ -473,7 +473,7 @@ test-learner: $(if $(PREBUILT),,$(LISTS))
 # make debug, on the starter of 00.1 (tests/harness/test-debug.sh).
 test-debug: $(if $(PREBUILT),,$(GRADER) $(B)/lists/00-getting-started/test_status.list \
 		$(B)/learner/tests/00-getting-started/test_status)
-	$(Q)tests/harness/test-debug.sh PREBUILT=1 $(if $(SANITIZE),SANITIZE=$(SANITIZE))
+	+$(Q)tests/harness/test-debug.sh PREBUILT=1 $(if $(SANITIZE),SANITIZE=$(SANITIZE))
 
 # The time limits in tests/budget.tsv: three runs of the reference answers
 # (with the tests' own limits), the median of each test's time, and from it
@@ -499,7 +499,7 @@ budget-run:
 # The handout, batch grading and the Gradescope zip, end to end (tests/packaging/).
 test-packaging: $(GRADER) $(if $(PREBUILT),,$(B)/wrong/harness-hostile-bytes/tests/00-getting-started/test_status \
 		$(B)/wrong/harness-kill-all/tests/00-getting-started/test_status)
-	$(Q)B=$(B) tests/packaging/test-packaging.sh
+	+$(Q)B=$(B) tests/packaging/test-packaging.sh
 
 # The mutation gate (tests/mutate/): small semantic changes to each reference
 # answer must fail its tests; an exercise where fewer than 90 % of the
