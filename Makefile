@@ -77,6 +77,11 @@ DEMOS :=
 SERVICES :=
 BENCHES :=
 BENCH_REPORTS :=
+# For a test that makes the answer's next allocation fail
+# (tests/harness/allocfail.h): add ALLOCFAIL to its _EXTRA, ALLOCFAIL_LIBS
+# to its _LIBS.
+ALLOCFAIL := tests/harness/allocfail.c
+ALLOCFAIL_LIBS := $(foreach f,malloc calloc realloc reallocarray strdup strndup,-Wl,--wrap=$(f))
 include $(wildcard chapters/*/chapter.mk)
 
 # ---------------------------------------------------------------- common/ and the harness

@@ -17,6 +17,10 @@ $(MQ)/mq-bench_LIBS := -lrabbitmq
 MQ_TESTS := e2e_translation test_mq_connect test_workq test_confirm test_rpc test_pubsub
 $(foreach t,$(MQ_TESTS),$(eval $(MQ)/$(t)_LIBS := -lrabbitmq))
 $(foreach t,$(MQ_TESTS),$(eval $(MQ)/$(t)_EXTRA := $(MQ_UTIL) tests/$(MQ)/mq_test.c))
+# An allocation of the answer fails on demand, rabbitmq-c's amqp_bytes_malloc
+# and amqp_bytes_malloc_dup too (tests/$(MQ)/mq_allocfail.c).
+$(foreach t,test_confirm test_rpc,$(eval $(MQ)/$(t)_EXTRA += $(ALLOCFAIL) tests/$(MQ)/mq_allocfail.c)\
+	$(eval $(MQ)/$(t)_LIBS += $(ALLOCFAIL_LIBS) -Wl,--wrap=amqp_bytes_malloc -Wl,--wrap=amqp_bytes_malloc_dup))
 
 # ------------------------------------------------------------ the broker
 # One private RabbitMQ node per checkout; see broker.sh. With AMQP_URL set,

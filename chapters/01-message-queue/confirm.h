@@ -57,7 +57,8 @@ int confirm_open(struct confirm_channel *cc, amqp_connection_state_t conn, amqp_
  * @param[out] acked acked[i] becomes 1 if the broker confirmed msgs[i] and 0
  *        if it refused it (or never answered).
  * @return the number of messages confirmed (0 to n), or -EINVAL for bad
- *         arguments, -EIO if a message could not be sent, -ETIMEDOUT if some
+ *         arguments, -ENOMEM if memory ran out (nothing was then published),
+ *         -EIO if a message could not be sent, -ETIMEDOUT if some
  *         answers were still missing after timeout_ms, -EPROTO if the broker
  *         closed the channel (for example: no such exchange) or the connection.
  */

@@ -38,7 +38,8 @@ struct rpc_client {
  * @param[out] c the client to initialise.
  * @param conn an open connection.
  * @param ch an open channel of conn.
- * @return 0, -EINVAL for NULL arguments, -ENOMEM, or -EPROTO if the broker refused.
+ * @return 0, -EINVAL for NULL arguments, -ENOMEM if there was no memory for
+ *         the reply queue's name, or -EPROTO if the broker refused.
  */
 int rpc_client_open(struct rpc_client *c, amqp_connection_state_t conn, amqp_channel_t ch);
 

@@ -1,4 +1,5 @@
 /* Graded tests for exercise 01.3 (chapters/01-message-queue/confirm.h). */
+#include "allocfail.h"
 #include "confirm.h"
 #include "grade.h"
 #include "mq_test.h"
@@ -227,6 +228,39 @@ static void few_messages_and_late_answers(void)
     mq_test_delete_queue(queue);
 }
 
+/* The call's memory runs out: it must say so, and publish nothing, so that
+ * the caller can try again without sending a message twice. */
+static void out_of_memory(void)
+{
+    char queue[80];
+    mq_test_name(queue, sizeof queue, "confirm-nomem");
+    amqp_connection_state_t conn = mq_test_connect();
+    mq_test_declare(conn, queue, 0);
+    struct confirm_channel cc;
+    GRADE_REQUIRE(confirm_open(&cc, conn, CH) == 0, "confirm_open failed");
+    make_messages(3);
+    allocfail_next();
+    int rc = confirm_publish(&cc, "", queue, msgs, 3, 5000, acked);
+    long published = 0;
+    if (allocfail_done()) {
+        GRADE_EXPECT_LONG(rc, -ENOMEM,
+                          "confirm_publish's allocation failed (the test made it fail): it must "
+                          "return -ENOMEM, not pretend it published");
+        GRADE_EXPECT_LONG(cc.next_seq, 1, "-ENOMEM: nothing may be published, next_seq stays 1");
+    } else {
+        /* An answer that needs no memory of its own has nothing to report. */
+        GRADE_EXPECT_LONG(rc, 3, "three messages, confirmed");
+        published = 3;
+    }
+    GRADE_EXPECT_LONG(confirm_publish(&cc, "", queue, msgs, 3, 5000, acked), 3,
+                      "with memory again, three messages, confirmed");
+    mq_test_close(conn);
+    GRADE_EXPECT_LONG(mq_test_queue_depth(queue), published + 3,
+                      "the queue holds what was confirmed, and nothing of the call that ran out "
+                      "of memory");
+    mq_test_delete_queue(queue);
+}
+
 GRADE_TESTS(GRADE_TEST("01.3", "every message confirmed, answers all read, numbering goes on",
                        all_confirmed, 3),
             GRADE_TEST("01.3", "a full queue's nacks are reported per message",
@@ -237,4 +271,5 @@ GRADE_TESTS(GRADE_TEST("01.3", "every message confirmed, answers all read, numbe
                        bad_arguments_and_refusals, 1),
             GRADE_TEST("01.3",
                        "one message, a few intact; answers to a call that timed out are skipped",
-                       few_messages_and_late_answers, 1), )
+                       few_messages_and_late_answers, 1),
+            GRADE_TEST("01.3", "out of memory: -ENOMEM, and nothing published", out_of_memory, 1), )

@@ -1,4 +1,5 @@
 /* Graded tests for exercise 01.4 (chapters/01-message-queue/rpc.h). */
+#include "allocfail.h"
 #include "grade.h"
 #include "mq_test.h"
 #include "rpc.h"
@@ -306,6 +307,37 @@ static void errors(void)
     amqp_destroy_connection(conn);
 }
 
+/* No memory for the reply queue's name: the client cannot work, and must
+ * say so; closing it is still safe, and the next open works. */
+static void open_out_of_memory(void)
+{
+    char queue[80];
+    declare_server_queue(queue, sizeof queue, "rpc-nomem");
+    int out, timed_out;
+    pid_t pid = start_server(queue, ECHO, 1, &out);
+    amqp_connection_state_t conn = mq_test_connect();
+    struct rpc_client c;
+    allocfail_next();
+    int rc = rpc_client_open(&c, conn, CH);
+    GRADE_CHECK(allocfail_done(),
+                "rpc_client_open allocated nothing (malloc, calloc, strdup, strndup, "
+                "amqp_bytes_malloc_dup, ...): the reply queue's name must be copied into memory "
+                "of the client's own, which rpc_client_close() frees");
+    GRADE_EXPECT_LONG(rc, -ENOMEM,
+                      "rpc_client_open's allocation failed (the test made it fail): it must "
+                      "return -ENOMEM, not a client without its reply queue's name");
+    rpc_client_close(&c);
+    mq_test_close(conn);
+    conn = mq_test_connect();
+    GRADE_REQUIRE(rpc_client_open(&c, conn, CH) == 0, "rpc_client_open failed, with memory again");
+    call_and_check(&c, queue, "the client opened with memory again works");
+    rpc_client_close(&c);
+    mq_test_close(conn);
+    mq_test_stop(pid, 0, 3000, &timed_out);
+    close(out);
+    mq_test_delete_queue(queue);
+}
+
 GRADE_TESTS(
     GRADE_TEST("01.4", "calls get their answers; correlation ids; an exclusive reply queue",
                calls_get_their_answers, 3),
@@ -315,4 +347,5 @@ GRADE_TESTS(
                timeout_then_late_answer_is_ignored, 3),
     GRADE_TEST("01.4",
                "bad arguments: -EINVAL; no queue: -ETIMEDOUT; a closed channel, a dead connection",
-               errors, 1), )
+               errors, 1),
+    GRADE_TEST("01.4", "no memory for the reply queue's name: -ENOMEM", open_out_of_memory, 1), )

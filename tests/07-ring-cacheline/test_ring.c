@@ -13,6 +13,7 @@
         (r)->tail_cache = (r)->head_cache = (start);                                               \
     } while (0)
 #include "../06-ring-spsc/stream.h"
+#include "../06-ring-spsc/closerace.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -170,4 +171,6 @@ GRADE_TESTS(
                        layout_and_close, 2, 20),
     GRADE_TEST("07.1", "ring_init over an old ring's memory: empty, open, every index reset",
                init_over_old_ring, 1),
+    GRADE_TEST_TIMEOUT("07.1", "an element pushed just before close() is popped, once, before -EPIPE",
+                       close_never_loses_the_last, 2, 10),
 )

@@ -356,11 +356,113 @@ static void reaped_producer(void)
     munmap(r, ring_bytes(4096));
 }
 
+/* The mirror image: a consumer gone for good leaves a producer that fills
+ * the ring with nobody to make room; it must say so, not wait forever. */
+static void reaped_consumer(void)
+{
+    struct ring *r = new_ring(4096, 0);
+    pid_t pid = fork();
+    GRADE_REQUIRE(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0)
+        _exit(ring_attach(r, RING_CONSUMER) == 0 ? 0 : 1);
+    int status;
+    GRADE_REQUIRE(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "the consumer process could not attach");
+    ring_attach(r, RING_PRODUCER);
+    /* 64 records of 64 bytes fill the 4096-byte ring: one more must wait for room. */
+    int rc = 0, calls = 0;
+    uint64_t start = now_ns();
+    for (; calls < 4096 / 64 + 1 && rc == 0; calls++) {
+        void *p;
+        rc = ring_reserve_wait(r, 56, &p);
+    }
+    uint64_t ms = (now_ns() - start) / 1000000u;
+    GRADE_CHECK(rc == -EOWNERDEAD,
+                "call %d of ring_reserve_wait(56) into a full ring whose consumer exited and was "
+                "reaped returned %d, expected -EOWNERDEAD (%d)",
+                calls, rc, -EOWNERDEAD);
+    GRADE_EXPECT_LONG(calls, 4096 / 64 + 1,
+                      "the 4096-byte ring holds 64 records of 56 bytes (64 with the header): the "
+                      "65th call is the first that must wait, and say the consumer is dead");
+    GRADE_CHECK(ms <= DEATH_LIMIT_MS,
+                "the dead consumer was reported after %llu ms; the limit is %d ms",
+                (unsigned long long)ms, DEATH_LIMIT_MS);
+    munmap(r, ring_bytes(4096));
+}
+
+struct holder {
+    struct ring *r;
+    int rc, peeks; /* the last call's result, and how many calls it made */
+    uint32_t len;  /* of the record that woke it */
+    _Atomic int done;
+};
+
+/* The consumer: peeks the 16 records committed, holding them (a quarter of
+ * the ring, not more: nothing forces a release), then waits for the next. */
+static void *peek_and_wait(void *arg)
+{
+    struct holder *h = arg;
+    const void *q;
+    for (h->rc = 0; h->rc == 0 && h->peeks < 17; h->peeks++)
+        h->rc = ring_peek_wait(h->r, &q, &h->len);
+    atomic_store(&h->done, 1);
+    return NULL;
+}
+
+/* A consumer about to sleep must first release what it peeked: the producer
+ * may need that very room. 16 records of 64 bytes from offset 1536 leave
+ * the producer at 2560, 1536 bytes before the end: the largest record (2048
+ * bytes) must go to the start, and fits only once those 1024 bytes are free. */
+static void peek_wait_releases_before_sleeping(void)
+{
+    uint64_t rnd = msg_new_key();
+    struct ring *r = new_ring(4096, ((uint32_t)msg_rand(&rnd, 0, UINT32_MAX) & ~4095u) | 1536u);
+    for (int i = 0; i < 16; i++) {
+        void *p;
+        GRADE_REQUIRE(ring_reserve(r, 56, &p) == 0,
+                      "ring_reserve(56) %d of 16 into an empty ring failed", i + 1);
+    }
+    ring_commit(r);
+    struct holder h = {.r = r};
+    pthread_t t;
+    GRADE_REQUIRE(pthread_create(&t, NULL, peek_and_wait, &h) == 0, "pthread_create failed");
+    uint64_t start = now_ns();
+    while (!atomic_load(&r->cons_waiting) && !atomic_load(&h.done) &&
+           now_ns() - start < 2000000000u)
+        usleep(1000);
+    int asleep = atomic_load(&r->cons_waiting) && !atomic_load(&h.done), rc = -EAGAIN;
+    void *p;
+    if (asleep)
+        rc = ring_reserve(r, ring_max_len(r), &p);
+    if (rc == 0)
+        ring_commit(r); /* wakes the consumer with the big record */
+    else
+        ring_close(r); /* ends its wait */
+    pthread_join(t, NULL);
+    GRADE_REQUIRE(asleep,
+                  "the consumer should be asleep in ring_peek_wait (cons_waiting set) after "
+                  "peeking the 16 records committed; it %s (call %d returned %d)",
+                  atomic_load(&h.done) ? "returned" : "never set cons_waiting within 2 s", h.peeks,
+                  h.rc);
+    GRADE_CHECK(rc == 0,
+                "the consumer peeked 1024 bytes and went to sleep without releasing them: the "
+                "producer then finds no room for a record that fits once they are free "
+                "(ring_reserve returned %d); ring_peek_wait must release before it waits",
+                rc);
+    GRADE_CHECK(rc != 0 || (h.rc == 0 && h.peeks == 17 && h.len == ring_max_len(r)),
+                "the sleeping consumer should wake with the record committed (%u bytes); call %d "
+                "returned %d, %u bytes",
+                ring_max_len(r), h.peeks, h.rc, h.len);
+    munmap(r, ring_bytes(4096));
+}
+
 /* The largest record, ring_max_len() bytes (half the area less the header),
  * fits an empty ring wherever it starts, padding included; one byte more is
  * refused, by the waiting call too, which must not wait for room that can
  * never come. ring_reserve_wait publishes in batches of a quarter of the
- * ring, so the consumer has work while the producer fills the rest. */
+ * ring, so the consumer has work while the producer fills the rest, and
+ * ring_peek_wait frees them so, so the producer has room while the
+ * consumer reads the rest. */
 static void sizes_and_batches(void)
 {
     uint64_t rnd = msg_new_key(), key = msg_new_key();
@@ -394,6 +496,20 @@ static void sizes_and_batches(void)
                 "18 calls of ring_reserve_wait(56) in a 4096-byte ring: only %u bytes published; "
                 "more than a quarter of the ring reserved must be committed",
                 atomic_load(&b->head) - head0);
+    ring_commit(b);
+    uint32_t tail0 = atomic_load(&b->tail);
+    /* 17 records of 64 bytes peeked are over a quarter: the 18th call releases them. */
+    for (int i = 0; i < 18; i++) {
+        const void *q;
+        uint32_t len;
+        GRADE_REQUIRE(ring_peek_wait(b, &q, &len) == 0 && len == 56,
+                      "ring_peek_wait %d of 18 from a ring holding 18 records of 56 bytes failed",
+                      i + 1);
+    }
+    GRADE_CHECK(atomic_load(&b->tail) - tail0 > 4096 / 4,
+                "18 calls of ring_peek_wait of records of 56 bytes in a 4096-byte ring: only %u "
+                "bytes released; more than a quarter of the ring peeked must be released",
+                atomic_load(&b->tail) - tail0);
     munmap(b, ring_bytes(4096));
 
     uint32_t size = 1u << msg_rand(&rnd, 6, 12);
@@ -436,6 +552,10 @@ GRADE_TESTS(
     GRADE_TEST("09.1", "ring_attach: 0 for either side, -EINVAL for any other", attach_sides, 1),
     GRADE_TEST("09.1", "a producer already exited and reaped: -EOWNERDEAD, never a wait forever",
                reaped_producer, 1),
-    GRADE_TEST("09.1", "ring_init clears flags, refuses a misaligned ring; the largest record fits, one byte more does not; reserve_wait commits each quarter",
+    GRADE_TEST("09.1", "a consumer already exited and reaped: reserve_wait says -EOWNERDEAD, never waits forever",
+               reaped_consumer, 1),
+    GRADE_TEST("09.1", "peek_wait releases what it peeked before it sleeps: the producer may need that room",
+               peek_wait_releases_before_sleeping, 1),
+    GRADE_TEST("09.1", "ring_init clears flags, refuses a misaligned ring; the largest record fits, one byte more does not; reserve_wait commits, peek_wait releases each quarter",
                sizes_and_batches, 1),
 )
