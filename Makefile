@@ -341,7 +341,7 @@ GRADE_RUN = $(GRADE_MEASURE) --budget $(BUDGET) $(if $(GRADE_BUDGET),--budget-to
 # ---------------------------------------------------------------- targets
 .PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
         handout grade-all gradescope classroom test-distro test-layout test-packaging \
-        hint watch debug debug-run test-reference test-stubs test-wrong test-mutants test-programs test-debug test-learner test-body test-build tests-tsan demo-body grade-body grade-run \
+        hint watch debug debug-run test-reference test-stubs test-wrong test-mutants test-programs test-debug test-learner test-devcontainer test-body test-build tests-tsan demo-body grade-body grade-run \
         grade-all-run docs-body bench-body \
         $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
@@ -430,7 +430,7 @@ endif
 # with its CUnit Run Summary.
 ALL_NEEDS := $(call needs,$(CHAPTERS))
 test-body:
-	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-programs test-debug test-learner test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
+	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-programs test-debug test-learner $(if $(SANITIZE),,test-devcontainer) test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
 		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) \
 		docs-body test-reference$(ALL_NEEDS)
 
@@ -467,6 +467,12 @@ test-programs: $(if $(PREBUILT),,$(BINS))
 # make hint and make watch (tests/learner/test-hint-watch.sh).
 test-learner:
 	$(Q)tests/learner/test-hint-watch.sh
+
+# The dev container for macOS and Windows (.devcontainer/), without Docker:
+# its settings, its Dockerfile's steps, and RouDi in its /dev/shm
+# (tests/editor/devcontainer.py).
+test-devcontainer:
+	$(Q)/usr/bin/python3 tests/editor/devcontainer.py .
 
 # make debug, on the starter of 00.1 (tests/harness/test-debug.sh).
 test-debug: $(if $(PREBUILT),,$(GRADER) $(B)/lists/00-getting-started/test_status.list \
