@@ -97,7 +97,19 @@ def check_compile_commands(top, path):
         for (entry, mode), (f, err) in zip(jobs, pool.map(lambda j: compile_once(*j), jobs)):
             if err:
                 fail(f"{f}, with its command in {path}, does not {'compile' if mode == 'syntax' else 'preprocess'}: {err}")
-    return len(db), len(jobs)
+    # clangd itself, where installed, on a file of yours: it finds
+    # build/compile_commands.json on its own (it looks in build/).
+    clangd = "clangd not run (not installed)"
+    learner = "chapters/06-ring-spsc/ring.c"
+    if shutil.which("clangd") and learner in by_file and os.path.samefile(path, os.path.join(top, "build",
+                                                                                           "compile_commands.json")):
+        r = subprocess.run(["clangd", f"--check={learner}"], cwd=top, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=120)
+        if r.returncode != 0 or "Compile command from CDB" not in r.stdout or " 0 errors" not in r.stdout:
+            errors = [l for l in r.stdout.splitlines() if l.startswith("E[")]
+            fail(f"clangd --check={learner} did not use {path} without errors: {(errors or ['?'])[0][:300]}")
+        clangd = f"clangd --check={learner} clean"
+    return len(db), len(jobs), clangd
 
 
 def inputs_used(value):
@@ -180,8 +192,8 @@ def main():
     debugged = check_prepared(top, task, inputs) if task else "not run"
     if failures:
         return 1
-    print(f"editor: {sys.argv[2]}: {counted[0]} files, {counted[1]} compiled or preprocessed with their command; "
-          f".vscode: tasks and launch valid; gdb on one test: {debugged}")
+    print(f"editor: {sys.argv[2]}: {counted[0]} files, {counted[1]} compiled or preprocessed with their command, "
+          f"{counted[2]}; .vscode: tasks and launch valid; gdb on one test: {debugged}")
     return 0
 
 
