@@ -484,7 +484,7 @@ test-debug: $(if $(PREBUILT),,$(GRADER) $(B)/lists/00-getting-started/test_statu
 # the generic rule, for files no target compiles here
 # (common/compile-commands.py).
 CCDB := build/compile_commands.json
-CCDB_FALLBACK = $(patsubst %.c,$(B)/obj/%.o,$(shell find chapters solutions tests -name '*.c' -not -path 'tests/wrong/*'))
+CCDB_FALLBACK = $(patsubst %.c,$(B)/obj/%.o,$(shell find chapters $(wildcard solutions) tests -name '*.c' -not -path 'tests/wrong/*'))
 compile_commands.json: ## write build/compile_commands.json for clangd and VS Code (compiles nothing)
 	@mkdir -p build
 	$(Q){ $(MAKE) -n -B -k V=1 all $(WRONG_TESTS) $(BENCHES) 2>/dev/null; echo '#fallback'; \
