@@ -7,10 +7,10 @@ COMPILE_COMMANDS is what make compile_commands.json just wrote. Checks:
   - it has an entry for every C file of chapters/, solutions/ and tests/;
     your files in chapters/ (make list-exercises) have the learner flags
     (no -Werror), the other files the project's (-Werror);
-  - with each entry's own command, every file of chapters/ compiles
-    (-fsyntax-only) and every file of solutions/ and tests/ preprocesses:
-    its includes resolve. Not the wrong answers of tests/wrong/: some are
-    built to hang or exhaust a compiler;
+  - with each entry's own command, your files compile (-fsyntax-only) and
+    every other file of chapters/, solutions/ and tests/ has its includes
+    resolved (-M). Not the wrong answers of tests/wrong/: some are built to
+    hang or exhaust a compiler;
   - .vscode/*.json parse; each task that runs make names a target make help
     lists, and each ${input:...} is declared; the launch configuration's
     preLaunchTask is a task, and it starts what that task prepares;
@@ -56,7 +56,7 @@ def compile_once(entry, mode):
     """(file, error or None): the entry's command, changed to check only."""
     args = [a for a in entry["arguments"] if a != "-c"]
     src = args.pop()  # the generator puts the file last
-    check = ["-fsyntax-only"] if mode == "syntax" else ["-E", "-o", os.devnull]
+    check = ["-fsyntax-only"] if mode == "syntax" else ["-M", "-MF", os.devnull, "-o", os.devnull]
     try:
         r = subprocess.run(args + check + [src], cwd=entry["directory"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE, text=True, timeout=60)
@@ -86,13 +86,14 @@ def check_compile_commands(top, path):
     exercises = set(make(top, "list-exercises").stdout.split())
     for f in c_files(top, "chapters"):
         if f in by_file:
-            learner = f in exercises
-            if learner == ("-Werror" in by_file[f]["arguments"]):
-                fail(f"{f} has {'the project' if not learner else 'the learner'}'s flags in {path}, "
-                     f"not {'the learner' if learner else 'the project'}'s: {' '.join(by_file[f]['arguments'])}")
-    jobs = [(by_file[f], "syntax") for f in c_files(top, "chapters") if f in by_file]
-    jobs += [(e, "preprocess") for f, e in sorted(by_file.items())
-             if f.startswith(("solutions/", "tests/")) and not f.startswith("tests/wrong/")]
+            werror = "-Werror" in by_file[f]["arguments"]
+            if f in exercises and werror:
+                fail(f"{f} is a learner's file, but its entry in {path} has the project's -Werror, "
+                     "not the learner flags it is graded with")
+            elif f not in exercises and not werror:
+                fail(f"{f} is the course's own, but its entry in {path} lacks the project's -Werror")
+    jobs = [(e, "syntax" if f in exercises else "preprocess") for f, e in sorted(by_file.items())
+            if f.startswith(("chapters/", "solutions/", "tests/")) and not f.startswith("tests/wrong/")]
     with ThreadPoolExecutor(2) as pool:
         for (entry, mode), (f, err) in zip(jobs, pool.map(lambda j: compile_once(*j), jobs)):
             if err:
