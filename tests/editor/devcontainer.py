@@ -17,8 +17,7 @@ learner on macOS or Windows depends on:
     a home;
   - as root, where iox-roudi is installed: RouDi starts in a /dev/shm of
     the container's size (a private mount namespace, nothing shared).
-What is not checked here: that the image builds (no Docker); the
-Dockerfile's steps were run by hand in a chroot of Debian 13.
+Not checked here: that the image builds and runs, which needs Docker.
 Exit status: 0 all good, 1 a check failed (each says why), 2 usage.
 """
 import os
