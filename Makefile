@@ -347,7 +347,8 @@ GRADE_RUN = $(GRADE_MEASURE) --budget $(BUDGET) $(if $(GRADE_BUDGET),--budget-to
 .PHONY: all demo test grade docs bench clean deps help programs tests list-exercises \
         handout grade-all gradescope classroom test-distro test-layout test-packaging \
         hint watch debug debug-run test-reference test-stubs test-wrong test-mutants test-mutants-run \
-        test-programs test-debug test-learner test-body test-build tests-tsan demo-body grade-body grade-run \
+        test-programs test-debug test-learner test-devcontainer test-editor compile_commands.json \
+        test-body test-build tests-tsan demo-body grade-body grade-run \
         grade-all-run docs-body bench-body \
         $(DEMOS) $(BENCHES) $(BENCH_REPORTS)
 
@@ -404,7 +405,7 @@ export GRADE_SEED
 
 # One test of EX, here and now, outside the grader (tests/harness/debug.sh):
 # the first failing one unless TEST= names it, under TOOL= (gdb if installed).
-debug: deps ## run one test of EX=06.1 here, outside the grader (TEST=name, TOOL=gdb|valgrind|rr|none)
+debug: deps ## run one test of EX=06.1 here, outside the grader (TEST=name, TOOL=gdb|valgrind|rr|none|editor)
 	$(if $(filter 1,$(words $(subst $(comma), ,$(EX)))),,$(error make debug needs one exercise, for example EX=06.1))
 	@$(MAKE) $(MAKE_QUIET) $(GRADE_BUILD)
 	+@$(RUN_EACH) debug -- debug-run$(call needs,$(GRADE_CHAPTERS))
@@ -436,7 +437,7 @@ endif
 # with its CUnit Run Summary.
 ALL_NEEDS := $(call needs,$(CHAPTERS))
 test-body:
-	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-programs test-debug test-learner test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
+	+@$(RUN_EACH) test PREBUILT=1 -- test-build test-layout test-programs test-debug test-learner $(if $(SANITIZE),,test-devcontainer test-editor) test-stubs$(ALL_NEEDS) test-wrong$(ALL_NEEDS) \
 		$(if $(SANITIZE),,test-packaging$(ALL_NEEDS)) \
 		$(if $(filter address undefined,$(SANITIZE)),,test-mutants-run$(ALL_NEEDS)) \
 		docs-body test-reference$(ALL_NEEDS)
@@ -475,10 +476,35 @@ test-programs: $(if $(PREBUILT),,$(BINS))
 test-learner: $(if $(PREBUILT),,$(LISTS))
 	$(Q)tests/learner/test-hint-watch.sh $(B)/lists
 
+# The dev container for macOS and Windows (.devcontainer/), without Docker:
+# its settings, its Dockerfile's steps, and RouDi in its /dev/shm
+# (tests/editor/devcontainer.py).
+test-devcontainer:
+	$(Q)/usr/bin/python3 tests/editor/devcontainer.py .
+
 # make debug, on the starter of 00.1 (tests/harness/test-debug.sh).
 test-debug: $(if $(PREBUILT),,$(GRADER) $(B)/lists/00-getting-started/test_status.list \
 		$(B)/learner/tests/00-getting-started/test_status)
 	+$(Q)tests/harness/test-debug.sh PREBUILT=1 $(if $(SANITIZE),SANITIZE=$(SANITIZE))
+
+# For clangd and editors: every C file with the flags the Makefile gives it,
+# read from a dry run of the build (nothing is compiled). The second run is
+# the generic rule, for files no target compiles here
+# (common/compile-commands.py).
+CCDB := build/compile_commands.json
+CCDB_FALLBACK = $(patsubst %.c,$(B)/obj/%.o,$(shell find chapters $(wildcard solutions) tests -name '*.c' -not -path 'tests/wrong/*'))
+compile_commands.json: ## write build/compile_commands.json for clangd and VS Code (compiles nothing)
+	@mkdir -p build
+	$(Q){ $(MAKE) -n -B -k V=1 all $(WRONG_TESTS) $(BENCHES) 2>/dev/null; echo '#fallback'; \
+		$(MAKE) -n -B -k V=1 $(CCDB_FALLBACK) 2>/dev/null; } | \
+		/usr/bin/python3 common/compile-commands.py $(CURDIR) > $(CCDB).tmp && mv $(CCDB).tmp $(CCDB)
+	@echo "compile_commands.json: $(CCDB), $$(grep -c '"file":' $(CCDB)) files"
+
+# make compile_commands.json and the .vscode/ tasks and launch configuration,
+# gdb included, on the starter of 00.1 (tests/editor/editor.py).
+test-editor: $(if $(PREBUILT),,$(GRADER) $(B)/lists/00-getting-started/test_status.list \
+		$(B)/learner/tests/00-getting-started/test_status)
+	$(Q)$(MAKE) $(MAKE_QUIET) compile_commands.json > /dev/null && /usr/bin/python3 tests/editor/editor.py . $(CCDB)
 
 # The time limits in tests/budget.tsv: three runs of the reference answers
 # (with the tests' own limits), the median of each test's time, and from it
@@ -628,4 +654,4 @@ clean: ## stop the private services, remove build/
 
 help: ## list the targets
 	@echo "ipc-labs: make TARGET [V=1] [SANITIZE=address|undefined|thread]"
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-15s %s\n", $$1, $$2 }'
+	@grep -hE '^[a-z_.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-21s %s\n", $$1, $$2 }'

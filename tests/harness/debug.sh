@@ -8,7 +8,11 @@
 # (build/learner/tests). EX is an exercise ("06.1"); TEST a test's name, or
 # a part of it that names one test only; without it, the exercise's first
 # test that fails (each tried in turn within its time limit). TOOL is gdb,
-# valgrind, rr or none (default: gdb if installed, else none).
+# valgrind, rr or none (default: gdb if installed, else none), or editor:
+# run nothing, but leave the test for an editor's debugger in the current
+# folder: "test", a link to its program, and "test.gdb", the gdb commands
+# that start it (.vscode/launch.json sources them; by hand:
+# gdb -x test.gdb -ex run).
 #
 # The test runs as `PROGRAM --debug N` (tests/harness/runtime.c): no
 # sandbox, no time limit, every failed check printed. The command is
@@ -23,10 +27,10 @@ lists=$1 bins=$2 ex=$3 test=${4:-} tool=${5:-}
 [[ $ex =~ ^[0-9][0-9]\.[0-9]+$ ]] || die "EX=$ex: name an exercise, for example EX=06.1"
 case $tool in
 '') command -v gdb >/dev/null && tool=gdb || tool=none ;;
-gdb | valgrind | rr | none) ;;
-*) die "TOOL=$tool: one of gdb, valgrind, rr, none" ;;
+gdb | valgrind | rr | none | editor) ;;
+*) die "TOOL=$tool: one of gdb, valgrind, rr, none, editor" ;;
 esac
-[ "$tool" = none ] || command -v "$tool" >/dev/null || die "TOOL=$tool is not installed (apt-get install $tool)"
+[ "$tool" = none ] || [ "$tool" = editor ] || command -v "$tool" >/dev/null || die "TOOL=$tool is not installed (apt-get install $tool)"
 
 # Every test of the exercise: "program TAB index TAB timeout TAB name".
 rows=$(for list in "$lists/${ex%%.*}"-*/*.list; do
@@ -65,6 +69,21 @@ export GRADE_SEED
 IFS=$'\t' read -r prog index limit name <<<"$picked"
 bin=$bins/$prog
 [ -x "$bin" ] || die "$bin is not built (make grade EX=$ex says why)"
+if [ "$tool" = editor ]; then
+    # Written whole, then moved: an editor never reads half a file.
+    rm -f test.gdb.tmp && ln -sfn "$bin" test && {
+        echo "# make debug EX=$ex TOOL=editor: $ex '$name'"
+        printf 'file "%s"\n' "$bin"
+        printf 'set args --debug %s\n' "$index"
+        printf 'set environment GRADE_SEED=%s\n' "$GRADE_SEED"
+        [ -n "${IPC_BIN_DIR:-}" ] && printf 'set environment IPC_BIN_DIR=%s\nset environment IPC_BUILD_DIR=%s\n' \
+            "$IPC_BIN_DIR" "${IPC_BUILD_DIR:-}"
+        printf 'cd %s\n' "$(pwd)"
+    } > test.gdb.tmp && mv test.gdb.tmp test.gdb || die "cannot write test.gdb in $(pwd)"
+    echo "make debug: $ex '$name', ready for the editor's debugger:"
+    echo "  $(pwd)/test.gdb (by hand: gdb -x $(pwd)/test.gdb -ex run)"
+    exit 0
+fi
 case $tool in
 none) cmd=("$bin" --debug "$index") ;;
 gdb) cmd=(gdb -q -ex run --args "$bin" --debug "$index") ;;
