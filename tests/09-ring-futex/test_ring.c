@@ -543,9 +543,9 @@ static void sizes_and_batches(void)
 }
 
 GRADE_TESTS(
-    GRADE_TEST_TIMEOUT("09.1", "a killed producer is reported; 10M records between two threads that sleep",
+    GRADE_TEST_TIMEOUT("09.1", "a killed producer is reported; 2M records between two threads that sleep",
                        threads_sleeping, 4, 40),
-    GRADE_TEST_TIMEOUT("09.1", "a killed producer is reported; 2M records between processes; idle means asleep",
+    GRADE_TEST_TIMEOUT("09.1", "a killed producer is reported; 400,000 records between processes; idle means asleep",
                        processes_and_idle, 3, 40),
     GRADE_TEST_TIMEOUT("09.1", "SIGKILL at 10 random moments: whole records only, then -EOWNERDEAD within 1 s",
                        killed_producer, 3, 40),
