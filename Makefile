@@ -503,7 +503,8 @@ budget-run:
 
 # The handout, batch grading and the Gradescope zip, end to end (tests/packaging/).
 test-packaging: $(GRADER) $(if $(PREBUILT),,$(B)/wrong/harness-hostile-bytes/tests/00-getting-started/test_status \
-		$(B)/wrong/harness-kill-all/tests/00-getting-started/test_status)
+		$(B)/wrong/harness-kill-all/tests/00-getting-started/test_status \
+		$(B)/wrong/harness-endless-loop/tests/00-getting-started/test_status)
 	+$(Q)B=$(B) tests/packaging/test-packaging.sh
 
 # The mutation gate (tests/mutate/): small semantic changes to each reference
