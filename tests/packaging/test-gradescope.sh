@@ -7,9 +7,10 @@
 #      results.json passes the schema check (check-results.py) with the
 #      hidden test hidden; a zip made with GRADE_HIDDEN_VISIBILITY=after_due_date
 #      gives its test that visibility;
-#   3. a grading run killed midway (as Gradescope stops one at its limit)
-#      leaves a valid results.json with the tests that finished, the others
-#      not run.
+#   3. a budget too short for the tests (GRADE_DEADLINE, GRADE_BUDGET) ends
+#      the run in time with a valid results.json, and a grading run killed
+#      midway (as Gradescope stops one at its limit) leaves a valid one with
+#      the tests that finished, the others not run.
 #
 #   test-gradescope.sh TMP CH MAX    (MAX: the points of chapters CH)
 set -u
@@ -64,11 +65,21 @@ AUTOGRADER_ROOT=$ag "$ag/source/run_autograder" CH=00 >"$tmp/gradescope-due.txt"
 /usr/bin/python3 "$check" "$json" --hidden 00.1-hidden --visibility after_due_date --complete || exit 1
 ok "GRADE_HIDDEN_VISIBILITY=after_due_date: the hidden test shows after the due date"
 
-# 3. killed midway: an answer that never returns, each test stopped at its
-# limit (2 to 3 s); the grader is killed while the second one runs.
+# 3. an answer that never returns, each test stopped at its limit (2 to 3 s):
+# with a budget of 1 s, the first is stopped then and the others not run;
+hang=(build/tools/grade --lists "${B:-build}/lists" --bins "${B:-build}/wrong/harness-endless-loop/tests"
+    --budget tests/budget.tsv)
+start=$(date +%s)
+"${hang[@]}" --budget-total 1 --out "$tmp/budget" 00-getting-started/test_status >"$tmp/budget.txt" 2>&1
+took=$(($(date +%s) - start))
+[ "$took" -le 3 ] || fail "a run with a budget of 1 s took $took s"
+/usr/bin/python3 "$check" "$tmp/budget/results.json" --complete || exit 1
+grep -q 'whole time budget of 1 s' "$tmp/budget/results.json" || fail "the budget's end is not explained"
+ok "a budget of 1 s ends the run in $took s with a valid results.json"
+
+# killed while the second test runs.
 out=$tmp/killed
-build/tools/grade --lists "${B:-build}/lists" --bins "${B:-build}/wrong/harness-endless-loop/tests" \
-    --budget tests/budget.tsv --out "$out" 00-getting-started/test_status >"$tmp/killed.txt" 2>&1 &
+"${hang[@]}" --out "$out" 00-getting-started/test_status >"$tmp/killed.txt" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
     grep -q '"TIMEOUT"' "$out/results.json" 2>/dev/null && break
