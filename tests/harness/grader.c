@@ -33,6 +33,10 @@
  * (--verbose: every test); --brief makes it one line. --cunit-summary ends it
  * with a summary in CUnit's Run Summary layout, for CI log readers.
  *
+ * --out DIR gets results.json (Gradescope's format), written before the first
+ * test and again as each one ends, so that a run stopped from outside leaves
+ * one with the tests that finished, and junit.xml at the end.
+ *
  * Exit status: 0 when grading ran (the score is in the report); 1 when
  * --strict or --expect was given and not met; 2 for a usage error; 3 when some
  * tests could not be run (NOT RUN above; the reports are still written) or the

@@ -391,9 +391,10 @@ static int json_write(FILE *f, const struct result *rs, size_t n, const struct j
     snprintf(summary + at, sizeof summary - (size_t)at, "Score: %ld/%ld%s%s", earned, possible,
              jo->isolation != NULL ? "\n" : "", jo->isolation != NULL ? jo->isolation : "");
     json_string(f, summary);
-    /* Plain text, as every line the grader writes here; a test's output is
-     * "ansi" when what it printed holds escape sequences. The run's own log
-     * (run_autograder's stdout) names hidden tests: the instructor's only. */
+    /* Plain text: the grader writes no colours here, and what a test printed
+     * comes with its control characters, escapes included, made '?'
+     * (sandbox.c). The run's own log (run_autograder's stdout) names hidden
+     * tests: the instructor's only. */
     fputs(",\n  \"output_format\": \"text\",\n  \"stdout_visibility\": \"hidden\"", f);
     /* What the reference answers took on the same tests (tests/budget.tsv),
      * so that a batch can point out submissions far slower than that. */
@@ -428,8 +429,7 @@ static int json_write(FILE *f, const struct result *rs, size_t n, const struct j
             snprintf(out, sizeof out, "%s%s%s%s%s", verdict_word(r->verdict),
                      r->verdict == V_PASS ? "" : ": ", r->message, r->output ? "\n" : "",
                      r->output ? r->output : "");
-        fprintf(f, ", \"output_format\": \"%s\", \"output\": ",
-                strchr(out, '\033') != NULL ? "ansi" : "text");
+        fputs(", \"output_format\": \"text\", \"output\": ", f);
         json_string(f, out);
         fputc('}', f);
     }

@@ -8,8 +8,8 @@ then what a schema cannot say: the score is the sum of the tests' scores and
 no test's exceeds its max_score; numbers are unique; a test passed only with
 full points and its tags name its chapter; the tests of exercises ID (an
 instructor's hidden ones) have visibility V (default "hidden") and every
-other test is visible; a test's output is "ansi" exactly when it holds an
-escape sequence. --partial: the file of a run stopped midway (some tests
+other test is visible; every output is plain text, no escape sequence in
+it (the grader makes a test's control characters '?'). --partial: the file of a run stopped midway (some tests
 not run yet, and the output says grading did not finish); --complete: of a
 run that finished. Prints one line saying what is wrong; exit status 1.
 """
@@ -59,6 +59,8 @@ def main(argv):
         where = "/".join(str(p) for p in error.absolute_path) or "the top level"
         fail(path, f"at {where}: {error.message}")
 
+    if doc["output_format"] != "text":
+        fail(path, f"output_format {doc['output_format']!r}: the course's reports are plain text")
     tests = doc["tests"]
     if abs(sum(t["score"] for t in tests) - doc["score"]) > 1e-9:
         fail(path, f"score {doc['score']} is not the sum of the tests' scores")
@@ -79,8 +81,9 @@ def main(argv):
         want = visibility if exercise in hidden else "visible"
         if t["visibility"] != want:
             fail(path, f"{name}: visibility {t['visibility']!r}, expected {want!r}")
-        if (t["output_format"] == "ansi") != ("\x1b" in t["output"]):
-            fail(path, f"{name}: output_format {t['output_format']!r} for what its output holds")
+        if t["output_format"] != "text" or "\x1b" in t["output"]:
+            fail(path, f"{name}: output_format {t['output_format']!r}, or an escape sequence in "
+                       "its output: the course's reports are plain text")
         not_run += "NOT RUN" in t["tags"]
     for ex in hidden:
         if not any(t["number"].rsplit(".", 1)[0] == ex for t in tests):

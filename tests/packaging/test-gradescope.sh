@@ -5,8 +5,9 @@
 #   2. run_autograder on a fake /autograder (AUTOGRADER_ROOT) gives a perfect
 #      submission of chapters CH every point, the hidden one too, and its
 #      results.json passes the schema check (check-results.py) with the
-#      hidden test hidden; a zip made with GRADE_HIDDEN_VISIBILITY=after_due_date
-#      gives its test that visibility;
+#      hidden test hidden and its output plain text, colours and all; a zip
+#      made with GRADE_HIDDEN_VISIBILITY=after_due_date gives its test that
+#      visibility;
 #   3. a budget too short for the tests (GRADE_DEADLINE, GRADE_BUDGET) ends
 #      the run in time with a valid results.json, and a grading run killed
 #      midway (as Gradescope stops one at its limit) leaves a valid one with
@@ -26,10 +27,11 @@ mkdir -p "$hidden/00-getting-started"
 cat >"$hidden/00-getting-started/test_status.c" <<'C'
 #include "grade.h"
 #include "status.h"
-#include <sys/wait.h>
+#include <stdio.h>
 static void exit_three(void)
 {
     char buf[64];
+    printf("\033[1mcolours\033[0m reach no report\n");
     GRADE_EXPECT_LONG(status_describe(3 << 8, buf, sizeof buf), 20, "the text's length");
     GRADE_EXPECT_STR(buf, "exited with status 3", "the exit status is in bits 8-15");
 }
@@ -57,6 +59,7 @@ score=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1])
 [ "$score" = $((max + 1)) ] ||
     fail "run_autograder: score '$score', expected $((max + 1)) (the hidden test's point included): $(tail -5 "$tmp/gradescope.txt")"
 /usr/bin/python3 "$check" "$json" --hidden 00.1-hidden --complete || exit 1
+grep -q '?\[1mcolours?\[0m reach no report' "$json" || fail "the hidden test's output is not in results.json"
 ok "run_autograder CH=$ch: a perfect submission $((max + 1))/$((max + 1)) in $took s, results.json valid, the hidden test hidden"
 
 sed -i 's/^GRADE_HIDDEN_VISIBILITY=.*/GRADE_HIDDEN_VISIBILITY=after_due_date/' "$ag/source/settings"
