@@ -414,9 +414,14 @@ debug-run:
 	@mkdir -p $(B)/debug && cd $(B)/debug && $(GRADE_ENV) $(CURDIR)/tests/harness/debug.sh \
 		$(CURDIR)/$(B)/lists $(CURDIR)/$(B)/learner/tests '$(EX)' '$(TEST)' '$(TOOL)'
 
+# GRADE_DEADLINE=seconds since the epoch: the tests must be done by then
+# (Gradescope's run_autograder: its time limit, less what the build took);
+# GRADE_HIDDEN_VISIBILITY: results.json's visibility for GRADE_EXTRA's tests.
 grade-run:
 	$(Q)$(GRADE_RUN) --bins $(B)/learner/tests $(call tsan_bins,learner) --out $(B)/grade \
 		$(if $(EX),--exercise $(EX)) $(if $(GRADE_STRICT),--strict) $(if $(filter 1,$(V)),--verbose) \
+		$(if $(GRADE_DEADLINE),--budget-total $$(left=$$(($(GRADE_DEADLINE) - $$(date +%s))); echo $$((left > 1 ? left : 1)))) \
+		$(if $(GRADE_HIDDEN_VISIBILITY),--hidden-visibility $(GRADE_HIDDEN_VISIBILITY)) \
 		$(GRADE_SET)
 	@echo "Reports: $(B)/grade/results.json (Gradescope), $(B)/grade/junit.xml"
 
@@ -529,7 +534,8 @@ budget-run:
 
 # The handout, batch grading and the Gradescope zip, end to end (tests/packaging/).
 test-packaging: $(GRADER) $(if $(PREBUILT),,$(B)/wrong/harness-hostile-bytes/tests/00-getting-started/test_status \
-		$(B)/wrong/harness-kill-all/tests/00-getting-started/test_status)
+		$(B)/wrong/harness-kill-all/tests/00-getting-started/test_status \
+		$(B)/wrong/harness-endless-loop/tests/00-getting-started/test_status)
 	+$(Q)B=$(B) tests/packaging/test-packaging.sh
 
 # The mutation gate (tests/mutate/): small semantic changes to each reference
@@ -635,8 +641,8 @@ grade-all-run:
 	@tests/packaging/grade-all.sh . "$(SUBMISSIONS)" build/grade-all \
 		$(if $(CH),CH=$(CH)) $(if $(EX),EX=$(EX)) $(if $(GRADE_EXTRA),GRADE_EXTRA=$(abspath $(GRADE_EXTRA)))
 
-gradescope: ## build/gradescope/autograder.zip for a Gradescope programming assignment
-	@tests/packaging/gradescope.sh . build/gradescope/autograder.zip
+gradescope: ## build/gradescope/autograder.zip (GRADE_EXTRA=dir, GRADE_HIDDEN_VISIBILITY, GRADESCOPE_TIME_LIMIT)
+	@$(if $(GRADE_EXTRA),GRADE_EXTRA='$(EXTRA_DIR)') tests/packaging/gradescope.sh . build/gradescope/autograder.zip
 
 classroom: $(patsubst %,$(B)/lists/%.list,$(GRADED)) ## write .github/classroom/autograding.json from the exercises
 	@tests/packaging/classroom.sh $(B)/lists $(GRADED) > .github/classroom/autograding.json

@@ -128,9 +128,17 @@ struct report_style {
  * then the score again, the isolation and time lines, and the counts. */
 void report_text(const struct result *rs, size_t n, const struct report_style *st);
 
-/** Writes Gradescope's results.json, isolation (if not NULL) in its top-level
- * output; returns 0 or -1 with errno set. */
-int report_json(const char *path, const struct result *rs, size_t n, const char *isolation);
+/** What results.json says beyond the results. */
+struct json_options {
+    const char *isolation;         /* in the top-level output, if not NULL */
+    const char *hidden_visibility; /* of GRADE_EXTRA's tests ("extra/..."): "hidden",
+                                      "after_due_date", "after_published" or "visible" */
+    size_t done; /* the tests before this one have run; those after it are still to */
+};
+
+/** Writes Gradescope's results.json (atomically: a reader never sees half of
+ * one); returns 0 or -1 with errno set. */
+int report_json(const char *path, const struct result *rs, size_t n, const struct json_options *jo);
 
 /** Writes JUnit XML; returns 0 or -1 with errno set. */
 int report_junit(const char *path, const struct result *rs, size_t n);
