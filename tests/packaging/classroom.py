@@ -41,6 +41,9 @@ TEST_KEYS = {"name": str, "status": str, "score": (int, float), "max_score": (in
 RUNNER_KEYS = {"version": int, "status": str, "max_score": (int, float), "tests": list}
 RUNNER_ID = re.compile(r"^[a-z0-9]+$")  # the reporter's own check on `runners` (src/main.js)
 EDITED_ID = "edited"
+MESSAGE_MAX = 500
+ENV_MAX = 512 * 1024  # the reporter's whole input, well under the kernel's 2 MiB for a program's environment
+EDITED_MAX = 200  # files listed as edited; more are counted in one line
 
 
 def die(msg):
@@ -92,7 +95,7 @@ def report(results_path, edited_path, out):
                                   "tests": [{"name": "make grade", "status": "error", "score": 0,
                                              "max_score": 0, "message": why, "test_code": "make grade",
                                              "filename": "", "line_no": 0, "duration": 0}]}))
-        summary.append(f"**Grading did not finish**: {why}.\n")
+        summary.append(f"**{why[0].upper()}{why[1:]}.**\n")
     if tests is not None:
         taken, per_ex, count = set(), {}, {}
         for t in tests:
@@ -102,7 +105,11 @@ def report(results_path, edited_path, out):
             ok = t.get("status") == "passed" and score == max_score
             # The reporter counts a failed test's score too: a failed test is worth 0.
             score = score if ok else 0
+            # The first failure is enough here (the step's log has the whole
+            # report), and every runner's input goes through the reporter's
+            # environment, which the kernel bounds (ARG_MAX).
             msg = "" if ok else str(t.get("output", "")).strip()
+            msg = msg if len(msg) <= MESSAGE_MAX else msg[:MESSAGE_MAX - 3] + "..."
             rid = runner_id(ex, count[ex], taken)
             runners.append((rid, runner(t.get("name", rid), ok, score, max_score, msg, f"make grade EX={ex}")))
             got, top = per_ex.get(ex, (0, 0))
@@ -118,6 +125,8 @@ def report(results_path, edited_path, out):
             edited = [line.rstrip("\n") for line in f if line.strip()]
     except OSError:
         pass
+    if len(edited) > EDITED_MAX:  # a committed build tree or node_modules: the list, not the environment, grows
+        edited = edited[:EDITED_MAX] + [f"... and {len(edited) - EDITED_MAX} more (see edited.txt in the run's artifact)"]
     if edited:
         # Worth no points (max_score 0), but a failed runner: the job is red
         # and every ignored file is listed where the student and the instructor look.
@@ -189,6 +198,12 @@ def verify(env_path, output_path):
     ids = outputs["runners"].split(",")
     if not all(RUNNER_ID.match(i) for i in ids) or len(set(ids)) != len(ids):
         die(f"runner ids {ids!r}: not distinct lowercase letters and digits")
+    size = sum(len(k) + len(v) for k, v in env.items())
+    if size > ENV_MAX:
+        die(f"the reporter's input is {size} bytes, over {ENV_MAX}")
+    for k, v in env.items():
+        if len(k) + len(v) >= 128 * 1024:  # MAX_ARG_STRLEN: the kernel refuses to start the reporter
+            die(f"{k} is {len(v)} bytes, too long for one environment variable")
     points = top = 0
     edited = 0
     for rid in ids:

@@ -70,7 +70,6 @@ tests=$(/usr/bin/python3 -c 'import json, sys; print(len(json.load(open(sys.argv
 [ "$runners" = "$tests" ] && [ "$edited" = 0 ] ||
     fail "reference: $runners runners for $tests tests, $edited edited files"
 grep -q "^## Score: $max/$max" "$tmp/ws-reference/summary" || fail "reference: the step summary has no score"
-cp "$tmp/ws-reference/env" "$tmp/reference.env"
 ok "reference answers (CH=$ch): the reporter gets $points/$max, make grade's score, one runner per test"
 
 workspace stub
@@ -102,7 +101,11 @@ grep -qF "\`tests/harness/runtime.c\`" "$tmp/ws-edited/summary" &&
     fail "edited tests: the summary or the annotations do not name the edited files"
 ok "edited tests, harness, Makefile and workflow: the reporter gets 0/$max, the $edited files flagged"
 
-# For whoever reads a failure or wants to see the reporter's input.
+# CLASSROOM_KEEP=dir keeps what each grade step wrote (env: the reporter's
+# input; output, summary, log), to feed the reporter itself or to read.
 if [ -n "${CLASSROOM_KEEP:-}" ]; then
-    cp "$tmp/reference.env" "$CLASSROOM_KEEP" && echo "classroom: the reference run's reporter input: $CLASSROOM_KEEP"
+    for c in reference stub edited; do
+        mkdir -p "$CLASSROOM_KEEP/$c" && cp "$tmp/ws-$c"/{env,output,summary,log} "$CLASSROOM_KEEP/$c/"
+    done
+    echo "classroom: the grade steps' files: $CLASSROOM_KEEP"
 fi
