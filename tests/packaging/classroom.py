@@ -247,6 +247,21 @@ def workflow(path, allowed_path):
     for s in steps:
         if "uses" in s and s["uses"] not in allowed:
             die(f"{path}: step {s.get('name', s['uses'])!r} uses {s['uses']}, not in {allowed_path}")
+    # The course comes from the pinned template; the student's checkout is data.
+    checkouts = {(s.get("with") or {}).get("path"): s.get("with") or {}
+                 for s in steps if str(s.get("uses", "")).startswith("actions/checkout@")}
+    course = checkouts.get("course", {})
+    if course.get("repository") != "${{ env.IPC_LABS_TEMPLATE }}" or course.get("ref") != "${{ env.IPC_LABS_COMMIT }}":
+        die(f"{path}: no checkout of the template at its pinned commit into course/")
+    if set(checkouts) != {"course", "submission"} or "repository" in checkouts["submission"]:
+        die(f"{path}: the checkouts are not the template in course/ and the student's repository in submission/")
+    env = job.get("env") or {}
+    if env.get("IPC_LABS_TEMPLATE") != "${{ vars.IPC_LABS_TEMPLATE }}" or \
+            env.get("IPC_LABS_COMMIT") != "${{ vars.IPC_LABS_COMMIT }}":
+        die(f"{path}: the pin does not come from the organization's variables, which a student cannot edit")
+    for s in steps:
+        if re.search(r"(^|[\s;&|(])(\./)?submission/", str(s.get("run", ""))):
+            die(f"{path}: step {s.get('name')!r} runs something of the student's checkout: {s['run']!r}")
     grade = [s for s in steps if s.get("id") == "grade"]
     reporter = [s for s in steps if str(s.get("uses", "")).startswith("classroom-resources/autograding-grading-reporter@")]
     if len(grade) != 1 or "run" not in grade[0]:

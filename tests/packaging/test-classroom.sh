@@ -12,8 +12,9 @@
 #      reporter input that matches the reporter's schema, with points
 #      - on the reference answers: make grade's score, full marks;
 #      - on the starters: 0;
-#      - on a checkout whose tests, harness, Makefile and workflow were edited
-#        to pass everything: 0, with those files flagged "edited, ignored".
+#      - on a checkout whose tests, harness, Makefile, grading scripts and
+#        workflow were edited to pass everything: 0, with those files flagged
+#        "edited, ignored".
 #
 # CLASSROOM_CH (default 00,04: two small chapters) narrows the grading so
 # this stays quick; the workflow itself grades every chapter.
@@ -89,8 +90,16 @@ echo 'int grade_verdict_forged = 1;' >>"$s/tests/harness/runtime.c"
 printf 'grade:\n\t@echo "Score: 100/100"\n' >"$s/Makefile"
 echo '# every test passes' >>"$s/$wf"
 echo 'notes' >"$s/NOTES.txt"
-want=$( (cd "$s" && ls tests/[0-9]*/test_*.c; echo tests/harness/runtime.c; echo Makefile; echo "$wf"; echo NOTES.txt) |
-    LC_ALL=C sort)
+# The grading scripts too: were the workflow to run the student's copies, full marks.
+for g in classroom-grade.sh grade-submission.sh; do
+    cat >"$s/tests/packaging/$g" <<'SH'
+#!/bin/sh
+echo runners=forged >>"$GITHUB_OUTPUT"
+echo "FORGED_RESULTS=$(echo '{"version": 1, "status": "pass", "max_score": 100, "tests": []}' | base64 -w0)" >>"$GITHUB_ENV"
+SH
+done
+want=$( (cd "$s" && ls tests/[0-9]*/test_*.c; printf '%s\n' tests/harness/runtime.c Makefile "$wf" NOTES.txt \
+    tests/packaging/classroom-grade.sh tests/packaging/grade-submission.sh) | LC_ALL=C sort)
 read -r points max3 runners edited < <(grade edited) || exit 1
 [ "$points" = 0 ] && [ "$max3" = "$max" ] ||
     fail "edited tests: the reporter gets $points/$max3, expected 0/$max"
@@ -99,7 +108,7 @@ read -r points max3 runners edited < <(grade edited) || exit 1
 grep -qF "\`tests/harness/runtime.c\`" "$tmp/ws-edited/summary" &&
     grep -q '^::warning title=Edited, ignored::Makefile ' "$tmp/ws-edited/log" ||
     fail "edited tests: the summary or the annotations do not name the edited files"
-ok "edited tests, harness, Makefile and workflow: the reporter gets 0/$max, the $edited files flagged"
+ok "edited tests, harness, Makefile, grading scripts and workflow: the reporter gets 0/$max, the $edited files flagged"
 
 # CLASSROOM_KEEP=dir keeps what each grade step wrote (env: the reporter's
 # input; output, summary, log), to feed the reporter itself or to read.
