@@ -21,6 +21,8 @@
 #   8. in the handout, make grade interrupted (Ctrl-C, SIGTERM, a closed
 #      pipe) leaves no broker, and chapter 00 starts none
 #      (tests/packaging/test-broker.sh).
+#   9. the GitHub Classroom workflow: its shape, and the points its grade step
+#      reports on fake checkouts (tests/packaging/test-classroom.sh).
 # The course's own chapters are many; PACKAGING_CH narrows the
 # grading to two chapters (00 and 02, default) so this stays quick.
 set -u
@@ -216,3 +218,6 @@ case " ${IPC_SERVICES_DOWN:-} " in
 *" broker "*) echo "packaging: not checked: the broker after an interrupted make grade (the broker does not start here)" >&2 ;;
 *) tests/packaging/test-broker.sh "$tmp/ipc-labs" || exit 1 ;;
 esac
+
+# 9. the GitHub Classroom workflow
+tests/packaging/test-classroom.sh || exit 1
