@@ -11,6 +11,14 @@
 #include <sys/time.h>
 
 #define CH 1
+
+/* The call must return 0; if not, say what it returned. */
+#define REQUIRE_OK(call, what)                                                                     \
+    do {                                                                                           \
+        int rc_ = (call);                                                                          \
+        GRADE_REQUIRE(rc_ == 0, "%s returned %d (%s), expected 0", (what), rc_,                    \
+                      rc_ < 0 ? strerror(-rc_) : "not an error code");                             \
+    } while (0)
 #define MAX_MSGS 400
 
 static char texts[MAX_MSGS][24];
@@ -41,7 +49,7 @@ static void all_confirmed(void)
     amqp_connection_state_t conn = mq_test_connect();
     mq_test_declare(conn, queue, 0);
     struct confirm_channel cc;
-    GRADE_REQUIRE(confirm_open(&cc, conn, CH) == 0, "confirm_open failed");
+    REQUIRE_OK(confirm_open(&cc, conn, CH), "confirm_open");
     GRADE_EXPECT_LONG(cc.next_seq, 1, "after confirm.select the first message is number 1");
 
     /* Two calls on one channel: the numbering goes on from the first. */
@@ -93,7 +101,7 @@ static void refused_messages_are_reported(void)
                       NULL,
                   "test set-up: could not declare a queue with x-max-length");
     struct confirm_channel cc;
-    GRADE_REQUIRE(confirm_open(&cc, conn, CH) == 0, "confirm_open failed");
+    REQUIRE_OK(confirm_open(&cc, conn, CH), "confirm_open");
     make_messages(n);
     int rc = confirm_publish(&cc, "", queue, msgs, n, 5000, acked);
     GRADE_EXPECT_LONG(rc, (long)k,
@@ -115,7 +123,7 @@ static void closed_channel_is_eproto(void)
     mq_test_name(exchange, sizeof exchange, "no-such-exchange");
     amqp_connection_state_t conn = mq_test_connect();
     struct confirm_channel cc;
-    GRADE_REQUIRE(confirm_open(&cc, conn, CH) == 0, "confirm_open failed");
+    REQUIRE_OK(confirm_open(&cc, conn, CH), "confirm_open");
     make_messages(3);
     int rc = confirm_publish(&cc, exchange, "x", msgs, 3, 3000, acked);
     GRADE_EXPECT_LONG(rc, -EPROTO,
@@ -129,7 +137,7 @@ static void closed_channel_is_eproto(void)
     amqp_channel_open(conn, CH + 1);
     GRADE_REQUIRE(amqp_get_rpc_reply(conn).reply_type == AMQP_RESPONSE_NORMAL,
                   "test: cannot open channel 2");
-    GRADE_REQUIRE(confirm_open(&cc2, conn, CH + 1) == 0, "confirm_open failed on channel 2");
+    REQUIRE_OK(confirm_open(&cc2, conn, CH + 1), "confirm_open on channel 2");
     amqp_channel_close(conn, CH + 1, AMQP_REPLY_SUCCESS);
     rc = confirm_publish(&cc2, "", "x", msgs, 3, 3000, acked);
     GRADE_EXPECT_LONG(rc, -EPROTO,
@@ -144,7 +152,7 @@ static void bad_arguments_and_refusals(void)
     struct confirm_channel cc;
     GRADE_EXPECT_LONG(confirm_open(NULL, conn, CH), -EINVAL, "confirm_open with cc NULL");
     GRADE_EXPECT_LONG(confirm_open(&cc, NULL, CH), -EINVAL, "confirm_open with conn NULL");
-    GRADE_REQUIRE(confirm_open(&cc, conn, CH) == 0, "confirm_open failed");
+    REQUIRE_OK(confirm_open(&cc, conn, CH), "confirm_open");
     make_messages(1);
     GRADE_EXPECT_LONG(confirm_publish(NULL, "", "q", msgs, 1, 1000, acked), -EINVAL, "cc NULL");
     GRADE_EXPECT_LONG(confirm_publish(&cc, NULL, "q", msgs, 1, 1000, acked), -EINVAL,
@@ -190,7 +198,7 @@ static void few_messages_and_late_answers(void)
     amqp_connection_state_t conn = mq_test_connect();
     mq_test_declare(conn, queue, 0);
     struct confirm_channel cc;
-    GRADE_REQUIRE(confirm_open(&cc, conn, CH) == 0, "confirm_open failed");
+    REQUIRE_OK(confirm_open(&cc, conn, CH), "confirm_open");
 
     /* One message, then three: each arrives as it was sent. */
     make_messages(4);
@@ -237,7 +245,7 @@ static void out_of_memory(void)
     amqp_connection_state_t conn = mq_test_connect();
     mq_test_declare(conn, queue, 0);
     struct confirm_channel cc;
-    GRADE_REQUIRE(confirm_open(&cc, conn, CH) == 0, "confirm_open failed");
+    REQUIRE_OK(confirm_open(&cc, conn, CH), "confirm_open");
     make_messages(3);
     allocfail_next();
     int rc = confirm_publish(&cc, "", queue, msgs, 3, 5000, acked);

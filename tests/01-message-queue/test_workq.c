@@ -325,8 +325,8 @@ static void killed_worker_loses_nothing(void)
     int timed_out;
     int status = mq_test_stop(pid, SIGKILL, 3000, &timed_out);
     close(out);
-    GRADE_REQUIRE(working, "the worker never reached job %u (status %d); it wrote:\n%s", victim,
-                  status, log);
+    GRADE_REQUIRE(working, "the worker never reached job %u (status %d); %s%s", victim, status,
+                  log[0] ? "it wrote:\n" : "it wrote nothing", log);
 
     /* What the worker finished, and what it was doing when it died. */
     int done[24] = {0}, dead = -1;
