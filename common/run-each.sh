@@ -54,7 +54,10 @@ failed=()  # "target: why"
 child=''    # the make running now
 caught=''   # the signal that ends this run, once that make has ended
 stopping='' # set while the services are stopped: a signal only hurries that
-exec 3<&0   # the makes' standard input (a background job's would be /dev/null)
+# The makes' standard input (a background job's would be /dev/null), on a
+# descriptor bash picks above 9: make's jobserver passes its own low ones
+# (--jobserver-auth=3,4), which a fixed 3 would overwrite.
+exec {stdin_copy}<&0
 on_signal() {
     caught=$1
     [ -n "$child" ] || { [ -n "$stopping" ] || exit_caught; return; }
@@ -73,7 +76,7 @@ trap 'exec 2>/dev/null' PIPE
 # Runs "$@" as a background job with the shell's usual signals and input.
 run() {
     local rc
-    ( trap - INT QUIT; exec "$@" <&3 3<&- ) &
+    ( trap - INT QUIT; exec "$@" <&"$stdin_copy" {stdin_copy}<&- ) &
     child=$!
     while :; do
         wait "$child"
